@@ -1,0 +1,861 @@
+package registry
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits that keep a hostile or broken file from exhausting memory.
+const (
+	maxFileSize  = 16 << 20 // bytes
+	maxNodeVisit = 200_000  // nodes visited while decoding, aliases expanded
+)
+
+// Load reads and parses the registry file at path.
+func Load(path string) (*Registry, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading registry: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a registry. file names the source in
+// positions. The error, when not nil, is an ErrorList of load errors; the
+// plan's own gaps and contradictions are in the returned Registry's Problems.
+func Parse(file string, data []byte) (reg *Registry, err error) {
+	defer func() {
+		// The YAML parser is fuzzed, but a registry must never crash a run.
+		if r := recover(); r != nil {
+			reg, err = nil, ErrorList{{Pos: Pos{File: file}, Rule: "yaml", Message: fmt.Sprintf("internal error decoding the registry: %v", r)}}
+		}
+	}()
+	d := &decoder{file: file, budget: maxNodeVisit}
+	reg = d.decodeFile(data)
+	if errs := d.errors(); len(errs) > 0 {
+		return nil, errs
+	}
+	reg.resolve(d)
+	if errs := d.errors(); len(errs) > 0 {
+		return nil, errs
+	}
+	reg.derive()
+	reg.buildIndex()
+	reg.Problems = reg.validate()
+	sortDiagnostics(reg.Problems)
+	return reg, nil
+}
+
+type decoder struct {
+	file   string
+	diags  []Diagnostic
+	budget int
+	over   bool
+
+	// references, resolved once every name is known
+	planeGroups   []pendingRef[*Plane]
+	rangeRefs     []*rawRange
+	compRefs      []*rawComp
+	retiredRefs   []*rawRetired
+	reservedRefs  []*rawReserved
+	varRefs       []pendingRef[*Port]
+	reusesRefs    []pendingRef[*Port]
+	groupNodes    map[string]*Group
+	planeNodes    map[string]*Plane
+	varNodes      map[string]*Var
+	rangeNodes    map[string]*Range
+	compNodes     map[string]*Component
+	aliasOwners   map[string]*Component
+	explicitNames map[string]Pos
+}
+
+type ref struct {
+	name string
+	pos  Pos
+}
+
+type pendingRef[T any] struct {
+	obj T
+	ref ref
+}
+
+type rawRange struct {
+	r      *Range
+	group  ref
+	within ref
+	planes []ref
+}
+
+type rawComp struct {
+	c      *Component
+	group  ref
+	planes []ref
+	ranges []ref
+}
+
+type rawRetired struct {
+	r          *Retirement
+	group      ref
+	replacedBy int
+	replPos    Pos
+}
+
+type rawReserved struct {
+	r      *Reservation
+	groups []ref
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
+
+func (d *decoder) report(p Pos, rule, format string, args ...any) {
+	r := LookupRule(rule)
+	sev := SevError
+	if r != nil {
+		sev = r.Severity
+	}
+	d.diags = append(d.diags, Diagnostic{Pos: p, Severity: sev, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) errorf(n *yaml.Node, rule, format string, args ...any) {
+	d.report(d.pos(n), rule, format, args...)
+}
+
+func (d *decoder) errors() ErrorList {
+	var l ErrorList
+	for _, x := range d.diags {
+		if x.Severity == SevError {
+			l = append(l, x)
+		}
+	}
+	sortDiagnostics(l)
+	return l
+}
+
+// deref follows aliases and charges the visit budget; nil means stop.
+func (d *decoder) deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if d.over {
+		return nil
+	}
+	d.budget--
+	if d.budget < 0 {
+		d.over = true
+		d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "the registry expands to more than %d nodes (an alias bomb?); refusing to decode it", maxNodeVisit)
+		return nil
+	}
+	return n
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (d *decoder) decodeFile(data []byte) *Registry {
+	reg := &Registry{File: d.file}
+	if len(data) > maxFileSize {
+		d.report(Pos{File: d.file}, "yaml", "the registry is %d bytes; the limit is %d", len(data), maxFileSize)
+		return reg
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "the registry is empty; it needs at least \"version: 1\"")
+			return reg
+		}
+		d.yamlError(err)
+		return reg
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.report(Pos{File: d.file, Line: extra.Line, Col: extra.Column}, "yaml", "the registry holds more than one YAML document; put the whole plan in one")
+	} else if !errors.Is(err, io.EOF) {
+		d.yamlError(err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "the registry is empty; it needs at least \"version: 1\"")
+			return reg
+		}
+		root = root.Content[0]
+	}
+	d.groupNodes = map[string]*Group{}
+	d.planeNodes = map[string]*Plane{}
+	d.varNodes = map[string]*Var{}
+	d.rangeNodes = map[string]*Range{}
+	d.compNodes = map[string]*Component{}
+	d.aliasOwners = map[string]*Component{}
+	d.explicitNames = map[string]Pos{}
+	d.top(reg, root)
+	return reg
+}
+
+func (d *decoder) yamlError(err error) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	d.report(Pos{File: d.file, Line: line, Col: 1}, "yaml", "not valid YAML: %s", msg)
+}
+
+// A field is one key a mapping may hold.
+type field struct {
+	name     string
+	required bool
+	fn       func(v *yaml.Node)
+}
+
+// fields decodes a mapping strictly: every key must be known, none repeated,
+// required keys present. YAML merge keys ("<<: *base") are honoured.
+func (d *decoder) fields(n *yaml.Node, what string, fs []field) {
+	n = d.deref(n)
+	if n == nil {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "wrong-type", "%s: want a mapping of keys, found %s", what, kind(n))
+		return
+	}
+	byName := map[string]*field{}
+	var names []string
+	for i := range fs {
+		byName[fs[i].name] = &fs[i]
+		names = append(names, fs[i].name)
+	}
+	seen := map[string]bool{}
+	type pair struct{ k, v *yaml.Node }
+	var pairs, merged []pair
+	var collect func(m *yaml.Node, into *[]pair, depth int)
+	collect = func(m *yaml.Node, into *[]pair, depth int) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" && depth < 8 {
+				srcs := []*yaml.Node{d.deref(v)}
+				if srcs[0] != nil && srcs[0].Kind == yaml.SequenceNode {
+					srcs = nil
+					for _, s := range v.Content {
+						srcs = append(srcs, d.deref(s))
+					}
+				}
+				for _, s := range srcs {
+					if s == nil {
+						return
+					}
+					if s.Kind != yaml.MappingNode {
+						d.errorf(s, "wrong-type", "%s: a merge key (<<) must refer to a mapping", what)
+						continue
+					}
+					collect(s, &merged, depth+1)
+				}
+				continue
+			}
+			*into = append(*into, pair{k, v})
+		}
+	}
+	collect(n, &pairs, 0)
+	explicit := map[string]bool{}
+	for _, p := range pairs {
+		explicit[p.k.Value] = true
+	}
+	for _, p := range merged {
+		if !explicit[p.k.Value] && !seen["merge:"+p.k.Value] {
+			seen["merge:"+p.k.Value] = true
+			pairs = append(pairs, p)
+		}
+	}
+	for _, p := range pairs {
+		if d.over {
+			return
+		}
+		if p.k.Kind != yaml.ScalarNode {
+			d.errorf(p.k, "wrong-type", "%s: keys must be plain words", what)
+			continue
+		}
+		key := p.k.Value
+		f := byName[key]
+		if f == nil {
+			hint := didYouMean(key, names)
+			if hint == "" {
+				hint = "; known keys: " + strings.Join(names, ", ")
+			}
+			d.errorf(p.k, "unknown-key", "unknown key %q in %s%s", key, what, hint)
+			continue
+		}
+		if seen[key] {
+			d.errorf(p.k, "duplicate-name", "key %q appears twice in %s", key, what)
+			continue
+		}
+		seen[key] = true
+		f.fn(p.v)
+	}
+	for _, f := range fs {
+		if f.required && !seen[f.name] {
+			d.errorf(n, "missing-key", "%s has no %q", what, f.name)
+		}
+	}
+}
+
+func kind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "nothing (null)"
+		case "!!int":
+			return fmt.Sprintf("the number %s", n.Value)
+		case "!!bool":
+			return fmt.Sprintf("the boolean %s", n.Value)
+		case "!!float":
+			return fmt.Sprintf("the number %s", n.Value)
+		}
+		return fmt.Sprintf("the text %q", n.Value)
+	}
+	return "something else"
+}
+
+// str decodes a text value. Numbers are accepted as text (a name may be
+// "80"); mappings, lists and null are not.
+func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
+	n = d.deref(n)
+	if n == nil {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.errorf(n, "wrong-type", "%s: want text, found %s", what, kind(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// integer decodes a whole number.
+func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
+	n = d.deref(n)
+	if n == nil {
+		return 0, false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		d.errorf(n, "wrong-type", "%s: want a whole number, found %s", what, kind(n))
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+	if err != nil {
+		d.errorf(n, "bad-value", "%s: %q is not a number portlint can read", what, n.Value)
+		return 0, false
+	}
+	return int(v), true
+}
+
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	n = d.deref(n)
+	if n == nil {
+		return false, false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.errorf(n, "wrong-type", "%s: want true or false, found %s", what, kind(n))
+		return false, false
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
+}
+
+// port decodes a single port number in 1–65535.
+func (d *decoder) port(n *yaml.Node, what string) (int, Pos, bool) {
+	n = d.deref(n)
+	if n == nil {
+		return 0, Pos{}, false
+	}
+	p, ok := d.integer(n, what)
+	if !ok {
+		return 0, d.pos(n), false
+	}
+	if p < MinPort || p > MaxPort {
+		d.errorf(n, "bad-value", "%s: port %d is outside 1–65535", what, p)
+		return 0, d.pos(n), false
+	}
+	return p, d.pos(n), true
+}
+
+// interval decodes a port or an interval string.
+func (d *decoder) interval(n *yaml.Node, what string) (Interval, Pos, bool) {
+	n = d.deref(n)
+	if n == nil {
+		return Interval{}, Pos{}, false
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		p, pos, ok := d.port(n, what)
+		return Single(p), pos, ok
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		d.errorf(n, "wrong-type", "%s: want a port or an interval such as \"[20000, 20100)\", found %s", what, kind(n))
+		return Interval{}, d.pos(n), false
+	}
+	iv, err := ParseInterval(n.Value)
+	if err != nil {
+		p := d.pos(n)
+		var se *SyntaxError
+		if errors.As(err, &se) && !strings.Contains(n.Value, "\n") {
+			p.Col += se.Offset
+			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+				p.Col++
+			}
+		}
+		d.report(p, "bad-value", "%s: %v", what, err)
+		return Interval{}, d.pos(n), false
+	}
+	return iv, d.pos(n), true
+}
+
+// list calls fn for each element; a single scalar counts as a one-element list.
+func (d *decoder) list(n *yaml.Node, what string, fn func(i int, e *yaml.Node)) {
+	n = d.deref(n)
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for i, e := range n.Content {
+			if d.over {
+				return
+			}
+			fn(i, e)
+		}
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return
+		}
+		fn(0, n)
+	default:
+		d.errorf(n, "wrong-type", "%s: want a list, found %s", what, kind(n))
+	}
+}
+
+func (d *decoder) refs(n *yaml.Node, what string) []ref {
+	var out []ref
+	d.list(n, what, func(_ int, e *yaml.Node) {
+		if s, ok := d.str(e, what); ok {
+			out = append(out, ref{s, d.pos(e)})
+		}
+	})
+	return out
+}
+
+func (d *decoder) oneRef(n *yaml.Node, what string) ref {
+	s, _ := d.str(n, what)
+	return ref{s, d.pos(n)}
+}
+
+// eachPair walks a mapping whose keys are names.
+func (d *decoder) eachPair(n *yaml.Node, what string, fn func(k, v *yaml.Node)) {
+	n = d.deref(n)
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "wrong-type", "%s: want a mapping of names, found %s", what, kind(n))
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := d.deref(n.Content[i])
+		if k == nil {
+			return
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "wrong-type", "%s: names must be plain words", what)
+			continue
+		}
+		if seen[k.Value] {
+			d.errorf(k, "duplicate-name", "%s: %q is defined twice", what, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		fn(k, n.Content[i+1])
+	}
+}
+
+func (d *decoder) top(reg *Registry, root *yaml.Node) {
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		d.errorf(root, "yaml", "the registry is empty; it needs at least \"version: 1\"")
+		return
+	}
+	d.fields(root, "the registry", []field{
+		{"version", true, func(v *yaml.Node) {
+			if n, ok := d.integer(v, "version"); ok {
+				if n != 1 {
+					d.errorf(v, "bad-value", "version %d is not supported; this portlint reads version 1", n)
+				}
+				reg.Version = n
+			}
+		}},
+		{"title", false, func(v *yaml.Node) { reg.Title, _ = d.str(v, "title") }},
+		{"vars", false, func(v *yaml.Node) {
+			d.eachPair(v, "vars", func(k, v *yaml.Node) {
+				x := &Var{Name: strings.TrimPrefix(k.Value, "$"), Pos: d.pos(k)}
+				if !isIdent(x.Name) {
+					d.errorf(k, "bad-value", "vars: %q is not a variable name (letters, digits, _)", k.Value)
+				}
+				x.Doc, _ = d.str(v, "vars."+k.Value)
+				d.varNodes[x.Name] = x
+				reg.Vars = append(reg.Vars, x)
+			})
+		}},
+		{"groups", true, func(v *yaml.Node) {
+			d.eachPair(v, "groups", func(k, v *yaml.Node) {
+				g := &Group{Name: k.Value, Pos: d.pos(k)}
+				what := "group " + k.Value
+				d.fields(v, what, []field{
+					{"pool", true, func(v *yaml.Node) {
+						g.Pool, g.PoolPos, _ = d.interval(v, what+" pool")
+					}},
+					{"allow", false, func(v *yaml.Node) {
+						d.list(v, what+" allow", func(_ int, e *yaml.Node) {
+							if iv, _, ok := d.interval(e, what+" allow"); ok {
+								g.Allow = append(g.Allow, iv)
+							}
+						})
+					}},
+					{"doc", false, func(v *yaml.Node) { g.Doc, _ = d.str(v, what+" doc") }},
+				})
+				d.groupNodes[g.Name] = g
+				reg.Groups = append(reg.Groups, g)
+			})
+		}},
+		{"planes", false, func(v *yaml.Node) {
+			d.eachPair(v, "planes", func(k, v *yaml.Node) {
+				p := &Plane{Name: k.Value, Pos: d.pos(k)}
+				what := "plane " + k.Value
+				d.fields(v, what, []field{
+					{"group", true, func(v *yaml.Node) { d.planeGroups = append(d.planeGroups, pendingRef[*Plane]{p, d.oneRef(v, what+" group")}) }},
+					{"doc", false, func(v *yaml.Node) { p.Doc, _ = d.str(v, what+" doc") }},
+				})
+				d.planeNodes[p.Name] = p
+				reg.Planes = append(reg.Planes, p)
+			})
+		}},
+		{"ranges", false, func(v *yaml.Node) {
+			d.list(v, "ranges", func(i int, e *yaml.Node) { d.rangeEntry(reg, i, e) })
+		}},
+		{"components", false, func(v *yaml.Node) {
+			d.list(v, "components", func(i int, e *yaml.Node) { d.component(reg, i, e) })
+		}},
+		{"retired", false, func(v *yaml.Node) {
+			d.list(v, "retired", func(i int, e *yaml.Node) { d.retired(reg, i, e) })
+		}},
+		{"reserved", false, func(v *yaml.Node) {
+			d.list(v, "reserved", func(i int, e *yaml.Node) { d.reserved(reg, i, e) })
+		}},
+	})
+}
+
+func (d *decoder) rangeEntry(reg *Registry, i int, e *yaml.Node) {
+	r := &Range{Pos: d.pos(e)}
+	raw := &rawRange{r: r}
+	what := fmt.Sprintf("ranges[%d]", i)
+	d.fields(e, what, []field{
+		{"name", true, func(v *yaml.Node) {
+			r.Name, _ = d.str(v, what+" name")
+			what = "range " + r.Name
+			r.Pos = d.pos(v)
+		}},
+		{"group", false, func(v *yaml.Node) { raw.group = d.oneRef(v, what+" group") }},
+		{"span", true, func(v *yaml.Node) { r.Span, r.SpanPos, _ = d.interval(v, what+" span") }},
+		{"planes", false, func(v *yaml.Node) { raw.planes = d.refs(v, what+" planes") }},
+		{"within", false, func(v *yaml.Node) { raw.within = d.oneRef(v, what+" within") }},
+		{"unallocated", false, func(v *yaml.Node) { r.Unallocated, _ = d.boolean(v, what+" unallocated") }},
+		{"writtenAs", false, func(v *yaml.Node) {
+			d.list(v, what+" writtenAs", func(_ int, e *yaml.Node) {
+				if s, ok := d.str(e, what+" writtenAs"); ok {
+					r.WrittenAs = append(r.WrittenAs, s)
+					if _, err := ParseInterval(s); err != nil {
+						d.errorf(e, "bad-value", "%s writtenAs: %v", what, err)
+					}
+				}
+			})
+		}},
+		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
+	})
+	if r.Name == "" {
+		return
+	}
+	if prev, ok := d.rangeNodes[r.Name]; ok {
+		d.report(r.Pos, "duplicate-name", "range %q is already defined at %s", r.Name, prev.Pos)
+		return
+	}
+	if raw.group.name == "" && raw.within.name == "" {
+		d.report(r.Pos, "missing-key", "range %s has no \"group\" (or \"within\" to take its parent's group)", r.Name)
+	}
+	d.rangeNodes[r.Name] = r
+	reg.Ranges = append(reg.Ranges, r)
+	d.rangeRefs = append(d.rangeRefs, raw)
+}
+
+func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
+	c := &Component{Pos: d.pos(e)}
+	raw := &rawComp{c: c}
+	what := fmt.Sprintf("components[%d]", i)
+	d.fields(e, what, []field{
+		{"name", true, func(v *yaml.Node) {
+			c.Name, _ = d.str(v, what+" name")
+			c.Pos = d.pos(v)
+			what = "component " + c.Name
+		}},
+		{"group", true, func(v *yaml.Node) { raw.group = d.oneRef(v, what+" group") }},
+		{"planes", false, func(v *yaml.Node) { raw.planes = d.refs(v, what+" planes") }},
+		{"ranges", false, func(v *yaml.Node) { raw.ranges = d.refs(v, what+" ranges") }},
+		{"ports", false, func(v *yaml.Node) {
+			d.list(v, what+" ports", func(j int, e *yaml.Node) { d.portEntry(c, fmt.Sprintf("%s ports[%d]", what, j), e) })
+		}},
+		{"packages", false, func(v *yaml.Node) { c.Packages = d.strs(v, what+" packages") }},
+		{"manifests", false, func(v *yaml.Node) { c.Manifests = d.strs(v, what+" manifests") }},
+		{"labels", false, func(v *yaml.Node) {
+			c.Labels = map[string]string{}
+			d.eachPair(v, what+" labels", func(k, v *yaml.Node) { c.Labels[k.Value], _ = d.str(v, what+" labels."+k.Value) })
+		}},
+		{"aliases", false, func(v *yaml.Node) {
+			d.list(v, what+" aliases", func(_ int, e *yaml.Node) {
+				s, ok := d.str(e, what+" aliases")
+				if !ok {
+					return
+				}
+				key := normName(s)
+				if prev := d.aliasOwners[key]; prev != nil && prev != c {
+					d.errorf(e, "duplicate-name", "alias %q of %s is already a name or alias of %s", s, what, prev.Name)
+					return
+				}
+				d.aliasOwners[key] = c
+				d.explicitNames[key] = d.pos(e)
+				c.Aliases = append(c.Aliases, s)
+			})
+		}},
+		{"doc", false, func(v *yaml.Node) { c.Doc, _ = d.str(v, what+" doc") }},
+		{"since", false, func(v *yaml.Node) { c.Since, _ = d.str(v, what+" since") }},
+	})
+	if c.Name == "" {
+		return
+	}
+	if prev, ok := d.compNodes[c.Name]; ok {
+		d.report(c.Pos, "duplicate-name", "component %q is already defined at %s", c.Name, prev.Pos)
+		return
+	}
+	if prev := d.aliasOwners[normName(c.Name)]; prev != nil && prev != c {
+		d.report(c.Pos, "duplicate-name", "component name %q is already an alias of %s", c.Name, prev.Name)
+	}
+	d.aliasOwners[normName(c.Name)] = c
+	d.compNodes[c.Name] = c
+	reg.Components = append(reg.Components, c)
+	d.compRefs = append(d.compRefs, raw)
+}
+
+func (d *decoder) strs(n *yaml.Node, what string) []string {
+	var out []string
+	d.list(n, what, func(_ int, e *yaml.Node) {
+		if s, ok := d.str(e, what); ok {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
+	p := &Port{Component: c, Proto: TCP, Bind: Any, Pos: d.pos(e)}
+	var hasPort, hasSpan bool
+	d.fields(e, what, []field{
+		{"port", false, func(v *yaml.Node) {
+			hasPort = true
+			if n, pos, ok := d.port(v, what+" port"); ok {
+				p.Span, p.Pos = Single(n), pos
+			}
+		}},
+		{"span", false, func(v *yaml.Node) {
+			hasSpan = true
+			p.Span, p.Pos, _ = d.interval(v, what+" span")
+		}},
+		{"proto", false, func(v *yaml.Node) {
+			if s, ok := d.str(v, what+" proto"); ok {
+				pr, ok := ParseProto(s)
+				if !ok {
+					d.errorf(v, "bad-value", "%s proto: %q is not tcp, udp or sctp", what, s)
+				}
+				p.Proto = pr
+			}
+		}},
+		{"bind", false, func(v *yaml.Node) {
+			if s, ok := d.str(v, what+" bind"); ok {
+				p.BindPos = d.pos(v)
+				b, err := ParseBind(s)
+				if err != nil {
+					d.errorf(v, "bad-value", "%s: %v", what, err)
+				}
+				p.Bind = b
+				if b.Kind == BindVar {
+					d.varRefs = append(d.varRefs, pendingRef[*Port]{p, ref{b.Value, d.pos(v)}})
+				}
+			}
+		}},
+		{"name", false, func(v *yaml.Node) { p.Name, _ = d.str(v, what+" name") }},
+		{"purpose", false, func(v *yaml.Node) { p.Purpose, _ = d.str(v, what+" purpose") }},
+		{"was", false, func(v *yaml.Node) {
+			d.list(v, what+" was", func(_ int, e *yaml.Node) {
+				if old, ok := d.oldPort(e, what+" was"); ok {
+					p.Was = append(p.Was, old)
+				}
+			})
+		}},
+		{"exception", false, func(v *yaml.Node) { p.Exception, _ = d.str(v, what+" exception") }},
+		{"pending", false, func(v *yaml.Node) { p.Pending, _ = d.str(v, what+" pending") }},
+		{"reuses", false, func(v *yaml.Node) {
+			r := d.oneRef(v, what+" reuses")
+			p.Reuses = r.name
+			d.reusesRefs = append(d.reusesRefs, pendingRef[*Port]{p, r})
+		}},
+		{"since", false, func(v *yaml.Node) { p.Since, _ = d.str(v, what+" since") }},
+	})
+	switch {
+	case hasPort && hasSpan:
+		d.errorf(e, "bad-value", "%s has both \"port\" and \"span\"; give one", what)
+	case !hasPort && !hasSpan:
+		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\" for a run of ports)", what)
+	}
+	for _, old := range p.Was {
+		if old.Bind.Kind == BindVar {
+			d.varRefs = append(d.varRefs, pendingRef[*Port]{p, ref{old.Bind.Value, old.Pos}})
+		}
+	}
+	c.Ports = append(c.Ports, p)
+}
+
+// oldPort decodes a "was" entry: 8099, or "127.0.0.1:7000", or "$VIP:7000".
+func (d *decoder) oldPort(e *yaml.Node, what string) (OldPort, bool) {
+	e = d.deref(e)
+	if e == nil {
+		return OldPort{}, false
+	}
+	if e.Kind == yaml.ScalarNode && e.Tag == "!!int" {
+		n, pos, ok := d.port(e, what)
+		return OldPort{Port: n, Bind: Any, Pos: pos}, ok
+	}
+	s, ok := d.str(e, what)
+	if !ok {
+		return OldPort{}, false
+	}
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		d.errorf(e, "bad-value", "%s: %q is not a port or BIND:PORT", what, s)
+		return OldPort{}, false
+	}
+	b, err := ParseBind(s[:i])
+	if err != nil {
+		d.errorf(e, "bad-value", "%s: %v", what, err)
+		return OldPort{}, false
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil || n < MinPort || n > MaxPort {
+		d.errorf(e, "bad-value", "%s: %q does not end in a port in 1–65535", what, s)
+		return OldPort{}, false
+	}
+	return OldPort{Port: n, Bind: b, Pos: d.pos(e)}, true
+}
+
+func (d *decoder) retired(reg *Registry, i int, e *yaml.Node) {
+	r := &Retirement{Proto: TCP, Bind: Any, Pos: d.pos(e)}
+	raw := &rawRetired{r: r}
+	what := fmt.Sprintf("retired[%d]", i)
+	d.fields(e, what, []field{
+		{"port", true, func(v *yaml.Node) { r.Port, r.Pos, _ = d.port(v, what+" port") }},
+		{"group", true, func(v *yaml.Node) { raw.group = d.oneRef(v, what+" group") }},
+		{"owner", true, func(v *yaml.Node) { r.Owner, _ = d.str(v, what+" owner") }},
+		{"proto", false, func(v *yaml.Node) {
+			if s, ok := d.str(v, what+" proto"); ok {
+				pr, ok := ParseProto(s)
+				if !ok {
+					d.errorf(v, "bad-value", "%s proto: %q is not tcp, udp or sctp", what, s)
+				}
+				r.Proto = pr
+			}
+		}},
+		{"bind", false, func(v *yaml.Node) {
+			if s, ok := d.str(v, what+" bind"); ok {
+				b, err := ParseBind(s)
+				if err != nil {
+					d.errorf(v, "bad-value", "%s: %v", what, err)
+				}
+				r.Bind = b
+			}
+		}},
+		{"replacedBy", false, func(v *yaml.Node) { raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy") }},
+		{"since", false, func(v *yaml.Node) { r.Since, _ = d.str(v, what+" since") }},
+		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
+	})
+	reg.Retired = append(reg.Retired, r)
+	d.retiredRefs = append(d.retiredRefs, raw)
+}
+
+func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
+	r := &Reservation{Pos: d.pos(e)}
+	raw := &rawReserved{r: r}
+	what := fmt.Sprintf("reserved[%d]", i)
+	var hasPort, hasSpan bool
+	d.fields(e, what, []field{
+		{"port", false, func(v *yaml.Node) {
+			hasPort = true
+			n, pos, _ := d.port(v, what+" port")
+			r.Span, r.Pos = Single(n), pos
+		}},
+		{"span", false, func(v *yaml.Node) { hasSpan = true; r.Span, r.Pos, _ = d.interval(v, what+" span") }},
+		{"proto", false, func(v *yaml.Node) {
+			if s, ok := d.str(v, what+" proto"); ok {
+				pr, ok := ParseProto(s)
+				if !ok {
+					d.errorf(v, "bad-value", "%s proto: %q is not tcp, udp or sctp", what, s)
+				}
+				r.Proto = pr
+			}
+		}},
+		{"owner", true, func(v *yaml.Node) { r.Owner, _ = d.str(v, what+" owner") }},
+		{"groups", false, func(v *yaml.Node) { raw.groups = d.refs(v, what+" groups") }},
+		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
+	})
+	switch {
+	case hasPort && hasSpan:
+		d.errorf(e, "bad-value", "%s has both \"port\" and \"span\"; give one", what)
+	case !hasPort && !hasSpan:
+		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\")", what)
+	}
+	reg.Reserved = append(reg.Reserved, r)
+	d.reservedRefs = append(d.reservedRefs, raw)
+}
+
+// normName folds case and separators so that admin_dam, admin-dam and
+// Admin_DAM name the same component in labels and binaries.
+func normName(s string) string {
+	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(strings.TrimSpace(s)))
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,266 @@
+// Package registry holds a product's port plan as data: groups of hosts with
+// port pools, named ranges, components and the ports assigned to them,
+// retired ports and their replacements, and the ports the customer's
+// platform reserves. It loads the plan from registry.yaml (keeping the
+// position of every value), validates it, and answers the questions the
+// checks ask for every port they see: who owns this port, which range holds
+// it, was it retired, is it reserved.
+//
+// The package knows nothing of Go source or manifests.
+package registry
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A Pos is a position in a registry file. Line and Col are 1-based.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// IsValid reports whether the position names a line.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// Proto is a transport protocol: "tcp", "udp" or "sctp".
+type Proto string
+
+// The protocols. ProtoAny appears only in reservations and queries; it
+// matches every protocol.
+const (
+	TCP      Proto = "tcp"
+	UDP      Proto = "udp"
+	SCTP     Proto = "sctp"
+	ProtoAny Proto = ""
+)
+
+// Matches reports whether two protocols can collide (equal, or either any).
+func (p Proto) Matches(o Proto) bool { return p == ProtoAny || o == ProtoAny || p == o }
+
+// ParseProto accepts tcp, udp and sctp in any case (Kubernetes writes TCP).
+func ParseProto(s string) (Proto, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "tcp", "tcp4", "tcp6":
+		return TCP, true
+	case "udp", "udp4", "udp6":
+		return UDP, true
+	case "sctp":
+		return SCTP, true
+	}
+	return "", false
+}
+
+// A Registry is a loaded, validated port plan.
+type Registry struct {
+	Version int
+	Title   string
+	File    string // the file it was loaded from, as given to Parse
+
+	Vars       []*Var
+	Planes     []*Plane
+	Groups     []*Group
+	Ranges     []*Range
+	Components []*Component
+	Retired    []*Retirement
+	Reserved   []*Reservation
+
+	// Problems are the validation findings: errors and warnings about the
+	// plan itself. A registry with problems still answers queries.
+	Problems []Diagnostic
+
+	idx index
+}
+
+// A Var names an address known only at install time, such as a virtual IP.
+// Bind addresses refer to it as "$NAME".
+type Var struct {
+	Name string
+	Doc  string
+	Pos  Pos
+}
+
+// A Plane is a role a node plays, such as SE-M (management plane). Firewall
+// lists are written per plane.
+type Plane struct {
+	Name  string
+	Group *Group
+	Doc   string
+	Pos   Pos
+}
+
+// A Group is a set of hosts on which ports must be unique. Ports are not
+// shared across groups.
+type Group struct {
+	Name  string
+	Doc   string
+	Pool  Interval   // the ports the group's components draw from
+	Allow []Interval // ports outside the pool the group may also use (80, 443)
+	Pos   Pos
+	// PoolPos is where the pool is written.
+	PoolPos Pos
+
+	Planes     []*Plane
+	Ranges     []*Range
+	Components []*Component
+}
+
+// InPool reports whether p is in the group's pool or its allowed extras.
+func (g *Group) InPool(p int) bool {
+	if g.Pool.Contains(p) {
+		return true
+	}
+	return g.Allowed(p)
+}
+
+// Allowed reports whether p is one of the group's allowed extra ports.
+func (g *Group) Allowed(p int) bool {
+	for _, a := range g.Allow {
+		if a.Contains(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// A Range is a named span of ports inside a group's pool, set aside for a
+// class of components. Ranges nest: Parent is the smallest range that
+// contains this one.
+type Range struct {
+	Name        string
+	Group       *Group
+	Span        Interval
+	Planes      []*Plane
+	Unallocated bool     // still to be planned: no component may claim it
+	WrittenAs   []string // other ways the source plan writes this span
+	Doc         string
+	Pos         Pos
+	SpanPos     Pos
+
+	Parent   *Range   // the innermost range containing this one, if any
+	Within   *Range   // the parent the file declares with "within", if any
+	Children []*Range // ranges whose Parent is this one
+}
+
+// A Component is one deployable piece that owns ports.
+type Component struct {
+	Name      string
+	Group     *Group
+	Planes    []*Plane
+	Ranges    []*Range
+	Ports     []*Port
+	Packages  []string          // Go import-path patterns ("*/cmd/agent/...")
+	Manifests []string          // file globs relative to the project root
+	Labels    map[string]string // Kubernetes labels that identify its workloads
+	Aliases   []string          // other names: binaries, services, containers
+	Doc       string
+	Since     string
+	Pos       Pos
+}
+
+// PlaneNames lists the component's planes.
+func (c *Component) PlaneNames() []string {
+	var s []string
+	for _, p := range c.Planes {
+		s = append(s, p.Name)
+	}
+	return s
+}
+
+// InRanges reports whether p lies in one of the component's own ranges.
+func (c *Component) InRanges(p int) bool {
+	for _, r := range c.Ranges {
+		if r.Span.Contains(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// A Port is one assignment: a port (or span of ports) given to a component.
+type Port struct {
+	Component *Component
+	Span      Interval
+	Proto     Proto
+	Bind      Bind
+	Name      string // a short name, such as the Kubernetes port name
+	Purpose   string
+	Was       []OldPort // the pre-plan ports this assignment replaces
+	Exception string    // why the port may lie outside the component's ranges
+	Pending   string    // why the port is not planned yet (an open gap)
+	Reuses    string    // the retired owner whose port this reuses
+	Since     string
+	Pos       Pos
+	BindPos   Pos
+}
+
+// Number is the port of a single-port assignment (the first of a span).
+func (p *Port) Number() int { return p.Span.Lo }
+
+// String writes bind:port/proto compactly, e.g. "$VIP:28952" or "20000".
+func (p *Port) String() string {
+	s := p.Span.Dash()
+	if p.Bind.Kind != BindAny {
+		s = p.Bind.String() + ":" + s
+	}
+	if p.Proto != TCP {
+		s += "/" + string(p.Proto)
+	}
+	return s
+}
+
+// An OldPort is a pre-plan port: a port number and, when the old listener
+// bound a specific address, that address.
+type OldPort struct {
+	Port int
+	Bind Bind
+	Pos  Pos
+}
+
+// A Retirement records that a port once belonged to a component and must not
+// come back for it. ReplacedBy is the port that took over; ReassignedTo is
+// the live assignment that now legitimately reuses the number, if any.
+type Retirement struct {
+	Group        *Group
+	Port         int
+	Proto        Proto
+	Bind         Bind
+	Owner        string     // the component that used it; it may no longer exist
+	Component    *Component // the owner, when it is still in the registry
+	ReplacedBy   *Port
+	ReassignedTo *Port
+	Since        string
+	Doc          string
+	Pos          Pos
+}
+
+// A Reservation is a port or span the customer's platform uses.
+type Reservation struct {
+	Span   Interval
+	Proto  Proto // ProtoAny when both
+	Owner  string
+	Groups []*Group // nil: every group
+	Doc    string
+	Pos    Pos
+}
+
+// AppliesTo reports whether the reservation binds group g (nil: unknown group,
+// which every reservation binds).
+func (r *Reservation) AppliesTo(g *Group) bool {
+	if r.Groups == nil || g == nil {
+		return true
+	}
+	for _, x := range r.Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"fmt"
+	"sort"
+)
+
+// resolve turns names into pointers, reporting unknown references with the
+// nearest known name.
+func (reg *Registry) resolve(d *decoder) {
+	group := func(r ref, what string) *Group {
+		if r.name == "" {
+			return nil
+		}
+		g := d.groupNodes[r.name]
+		if g == nil {
+			d.report(r.pos, "unknown-ref", "%s: no group %q%s", what, r.name, didYouMean(r.name, keys(d.groupNodes)))
+		}
+		return g
+	}
+	plane := func(r ref, g *Group, what string) *Plane {
+		p := d.planeNodes[r.name]
+		if p == nil {
+			d.report(r.pos, "unknown-ref", "%s: no plane %q%s", what, r.name, didYouMean(r.name, keys(d.planeNodes)))
+			return nil
+		}
+		if g != nil && p.Group != nil && p.Group != g {
+			d.report(r.pos, "unknown-ref", "%s: plane %s belongs to group %s, not %s", what, p.Name, p.Group.Name, g.Name)
+		}
+		return p
+	}
+	for _, pr := range d.planeGroups {
+		pr.obj.Group = group(pr.ref, "plane "+pr.obj.Name)
+		if pr.obj.Group != nil {
+			pr.obj.Group.Planes = append(pr.obj.Group.Planes, pr.obj)
+		}
+	}
+	for _, vr := range d.varRefs {
+		if d.varNodes[vr.ref.name] == nil {
+			d.report(vr.ref.pos, "unknown-ref", "bind $%s: no such variable under vars%s", vr.ref.name, didYouMean(vr.ref.name, keys(d.varNodes)))
+		}
+	}
+	// Ranges: groups first, then "within" (which may supply the group).
+	for _, raw := range d.rangeRefs {
+		raw.r.Group = group(raw.group, "range "+raw.r.Name)
+	}
+	for _, raw := range d.rangeRefs {
+		r := raw.r
+		if raw.within.name == "" {
+			continue
+		}
+		w := d.rangeNodes[raw.within.name]
+		if w == nil {
+			d.report(raw.within.pos, "unknown-ref", "range %s within: no range %q%s", r.Name, raw.within.name, didYouMean(raw.within.name, keys(d.rangeNodes)))
+			continue
+		}
+		r.Within = w
+	}
+	for _, raw := range d.rangeRefs {
+		r := raw.r
+		// Take the group from the chain of "within" parents.
+		for w, n := r.Within, 0; r.Group == nil && w != nil && n < len(reg.Ranges); w, n = w.Within, n+1 {
+			r.Group = w.Group
+		}
+		for _, pr := range raw.planes {
+			if p := plane(pr, r.Group, "range "+r.Name); p != nil {
+				r.Planes = append(r.Planes, p)
+			}
+		}
+		if r.Group != nil {
+			r.Group.Ranges = append(r.Group.Ranges, r)
+		}
+	}
+	for _, raw := range d.compRefs {
+		c := raw.c
+		what := "component " + c.Name
+		c.Group = group(raw.group, what)
+		for _, pr := range raw.planes {
+			if p := plane(pr, c.Group, what); p != nil {
+				c.Planes = append(c.Planes, p)
+			}
+		}
+		for _, rr := range raw.ranges {
+			r := d.rangeNodes[rr.name]
+			if r == nil {
+				d.report(rr.pos, "unknown-ref", "%s: no range %q%s", what, rr.name, didYouMean(rr.name, keys(d.rangeNodes)))
+				continue
+			}
+			if c.Group != nil && r.Group != nil && r.Group != c.Group {
+				d.report(rr.pos, "unknown-ref", "%s: range %s belongs to group %s, not %s", what, r.Name, r.Group.Name, c.Group.Name)
+				continue
+			}
+			c.Ranges = append(c.Ranges, r)
+		}
+		if c.Group != nil {
+			c.Group.Components = append(c.Group.Components, c)
+		}
+	}
+	for _, raw := range d.retiredRefs {
+		r := raw.r
+		r.Group = group(raw.group, fmt.Sprintf("retired port %d", r.Port))
+		r.Component = d.compNodes[r.Owner]
+		if raw.replacedBy != 0 && r.Group != nil {
+			for _, c := range r.Group.Components {
+				for _, p := range c.Ports {
+					if p.Span.Contains(raw.replacedBy) && r.ReplacedBy == nil {
+						r.ReplacedBy = p
+					}
+				}
+			}
+			if r.ReplacedBy == nil {
+				d.report(raw.replPos, "unknown-ref", "retired port %d: replacedBy %d is not assigned to any component of group %s", r.Port, raw.replacedBy, r.Group.Name)
+			}
+		}
+	}
+	for _, raw := range d.reservedRefs {
+		for _, gr := range raw.groups {
+			if g := group(gr, "reserved "+raw.r.Owner); g != nil {
+				raw.r.Groups = append(raw.r.Groups, g)
+			}
+		}
+	}
+	// Retirements derived from "was" are needed to resolve "reuses".
+	reg.deriveRetirements()
+	for _, rr := range d.reusesRefs {
+		p := rr.obj
+		var hit *Retirement
+		var owners []string
+		for _, r := range reg.Retired {
+			if r.Group != p.Component.Group || !p.Span.Contains(r.Port) {
+				continue
+			}
+			owners = append(owners, r.Owner)
+			if r.Owner == rr.ref.name {
+				hit = r
+			}
+		}
+		if hit == nil {
+			hint := didYouMean(rr.ref.name, owners)
+			if len(owners) == 0 {
+				hint = "; no retirement of this port is recorded"
+			}
+			d.report(rr.ref.pos, "unknown-ref", "component %s port %s reuses %q, but %q never retired it%s", p.Component.Name, p.Span.Dash(), rr.ref.name, rr.ref.name, hint)
+			continue
+		}
+		hit.ReassignedTo = p
+	}
+}
+
+// deriveRetirements adds a Retirement for each "was" of each assignment,
+// before the explicit "retired" entries.
+func (reg *Registry) deriveRetirements() {
+	var derived []*Retirement
+	for _, c := range reg.Components {
+		for _, p := range c.Ports {
+			for _, old := range p.Was {
+				if old.Port == p.Span.Lo && old.Bind == p.Bind && p.Span.IsSingle() {
+					continue // "was" the same port: unchanged, nothing retired
+				}
+				derived = append(derived, &Retirement{
+					Group: c.Group, Port: old.Port, Proto: p.Proto, Bind: old.Bind,
+					Owner: c.Name, Component: c, ReplacedBy: p, Pos: old.Pos,
+				})
+			}
+		}
+	}
+	reg.Retired = append(derived, reg.Retired...)
+}
+
+// derive computes what the file implies: range nesting.
+func (reg *Registry) derive() {
+	for _, g := range reg.Groups {
+		rs := append([]*Range(nil), g.Ranges...)
+		// Larger first, so that each range's parent is already placed.
+		sort.SliceStable(rs, func(i, j int) bool {
+			if rs[i].Span.Len() != rs[j].Span.Len() {
+				return rs[i].Span.Len() > rs[j].Span.Len()
+			}
+			return rs[i].Span.Lo < rs[j].Span.Lo
+		})
+		for i, r := range rs {
+			for j := i - 1; j >= 0; j-- {
+				c := rs[j]
+				if c.Span.ContainsInterval(r.Span) && c.Span != r.Span && c.Unallocated == r.Unallocated {
+					if r.Parent == nil || r.Parent.Span.Len() > c.Span.Len() {
+						r.Parent = c
+					}
+				}
+			}
+			if r.Parent != nil {
+				r.Parent.Children = append(r.Parent.Children, r)
+			}
+		}
+		for _, r := range rs {
+			sort.Slice(r.Children, func(i, j int) bool { return r.Children[i].Span.Lo < r.Children[j].Span.Lo })
+		}
+	}
+}

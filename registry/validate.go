@@ -1,0 +1,286 @@
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// validate checks the plan for contradictions (errors) and open gaps
+// (warnings). It runs after the registry has loaded and resolved, so every
+// reference is known to exist.
+func (reg *Registry) validate() []Diagnostic {
+	v := &validator{reg: reg}
+	v.ranges()
+	v.ports()
+	v.pools()
+	return v.out
+}
+
+type validator struct {
+	reg *Registry
+	out []Diagnostic
+}
+
+func (v *validator) add(p Pos, rule string, rel []Related, format string, args ...any) {
+	r := LookupRule(rule)
+	v.out = append(v.out, Diagnostic{Pos: p, Severity: r.Severity, Rule: rule, Message: fmt.Sprintf(format, args...), Related: rel})
+}
+
+func (v *validator) ranges() {
+	for _, g := range v.reg.Groups {
+		var alloc []*Range
+		for _, r := range g.Ranges {
+			if !g.Pool.ContainsInterval(r.Span) {
+				v.add(r.SpanPos, "range-outside-pool", []Related{{g.PoolPos, "pool of group " + g.Name}},
+					"range %s %s reaches outside the pool %s of group %s", r.Name, r.Span, g.Pool, g.Name)
+			}
+			if w := r.Within; w != nil {
+				if w.Group != r.Group {
+					v.add(r.Pos, "within-mismatch", []Related{{w.Pos, "range " + w.Name}}, "range %s is in group %s but within %s of group %s", r.Name, r.Group.Name, w.Name, w.Group.Name)
+				} else if !w.Span.ContainsInterval(r.Span) || w.Span == r.Span {
+					v.add(r.SpanPos, "within-mismatch", []Related{{w.SpanPos, "range " + w.Name}}, "range %s %s is declared within %s %s but is not inside it", r.Name, r.Span, w.Name, w.Span)
+				}
+			}
+			for _, s := range r.WrittenAs {
+				if iv, err := ParseInterval(s); err == nil && iv != r.Span {
+					v.add(r.SpanPos, "written-as", nil, "range %s is written both as %s and as %q in the plan; they differ at %s, and the registry uses %s", r.Name, r.Span, s, symDiff(r.Span, iv), r.Span)
+				}
+			}
+			if !r.Unallocated {
+				alloc = append(alloc, r)
+			}
+		}
+		sort.SliceStable(alloc, func(i, j int) bool { return alloc[i].Span.Lo < alloc[j].Span.Lo })
+		for i, a := range alloc {
+			for _, b := range alloc[i+1:] {
+				if b.Span.Lo > a.Span.Hi {
+					break
+				}
+				if (a.Span.ContainsInterval(b.Span) || b.Span.ContainsInterval(a.Span)) && a.Span != b.Span {
+					continue
+				}
+				x, _ := a.Span.Intersect(b.Span)
+				v.add(b.SpanPos, "range-overlap", []Related{{a.SpanPos, "range " + a.Name}},
+					"range %s %s overlaps range %s %s at %s without either containing the other", b.Name, b.Span, a.Name, a.Span, x)
+			}
+		}
+		for _, u := range g.Ranges {
+			if !u.Unallocated {
+				continue
+			}
+			for _, a := range alloc {
+				x, ok := u.Span.Intersect(a.Span)
+				if !ok || (a.Parent != nil && a.Parent.Span.Overlaps(u.Span)) {
+					continue // reported once, for the outermost overlapping range
+				}
+				v.add(u.SpanPos, "unallocated-overlap", []Related{{a.SpanPos, "range " + a.Name}},
+					"unallocated range %s %s overlaps allocated range %s %s at %s", u.Name, u.Span, a.Name, a.Span, x)
+			}
+		}
+		for _, r := range alloc {
+			v.splitGap(r)
+		}
+	}
+}
+
+// splitGap reports ports of a range that is divided among its planes (each
+// child takes planes no sibling has, together all the parent's planes) but
+// whose children leave holes: those ports belong to no plane.
+func (v *validator) splitGap(r *Range) {
+	if len(r.Planes) < 2 || len(r.Children) < 2 {
+		return
+	}
+	seen := map[*Plane]bool{}
+	for _, c := range r.Children {
+		if len(c.Planes) == 0 {
+			return
+		}
+		for _, p := range c.Planes {
+			if seen[p] {
+				return // children share a plane: not a split by plane
+			}
+			seen[p] = true
+		}
+	}
+	for _, p := range r.Planes {
+		if !seen[p] {
+			return
+		}
+	}
+	var holes []string
+	next := r.Span.Lo
+	for _, c := range r.Children {
+		if c.Span.Lo > next {
+			holes = append(holes, Interval{next, c.Span.Lo - 1}.Dash())
+		}
+		next = max(next, c.Span.Hi+1)
+	}
+	if next <= r.Span.Hi {
+		holes = append(holes, Interval{next, r.Span.Hi}.Dash())
+	}
+	if len(holes) == 0 {
+		return
+	}
+	var names []string
+	for _, c := range r.Children {
+		names = append(names, c.Name)
+	}
+	v.add(r.SpanPos, "split-gap", nil, "range %s %s is split by plane into %s, but port %s is in none of them and so belongs to no plane",
+		r.Name, r.Span, strings.Join(names, ", "), strings.Join(holes, ", "))
+}
+
+func symDiff(a, b Interval) string {
+	var parts []string
+	if a.Lo != b.Lo {
+		parts = append(parts, Interval{min(a.Lo, b.Lo), max(a.Lo, b.Lo) - 1}.Dash())
+	}
+	if a.Hi != b.Hi {
+		parts = append(parts, Interval{min(a.Hi, b.Hi) + 1, max(a.Hi, b.Hi)}.Dash())
+	}
+	return "port " + strings.Join(parts, " and ")
+}
+
+func (v *validator) ports() {
+	type placed struct{ p *Port }
+	for _, g := range v.reg.Groups {
+		var all []*Port
+		for _, c := range g.Components {
+			for _, p := range c.Ports {
+				all = append(all, p)
+				v.placement(g, c, p)
+				v.reservedPort(g, c, p)
+				v.retiredReuse(g, c, p)
+			}
+		}
+		// Conflicts: assignments in file order; each clash reported at the later one.
+		for i, a := range all {
+			for _, b := range all[:i] {
+				if !a.Span.Overlaps(b.Span) || !a.Proto.Matches(b.Proto) || !a.Bind.Overlaps(b.Bind) {
+					continue
+				}
+				x, _ := a.Span.Intersect(b.Span)
+				v.add(a.Pos, "port-conflict", []Related{{b.Pos, "assigned to " + b.Component.Name}},
+					"port %s is assigned to %s (bind %s) and to %s (bind %s) in group %s; the bind addresses overlap",
+					x.Dash(), a.Component.Name, a.Bind, b.Component.Name, b.Bind, g.Name)
+			}
+		}
+	}
+}
+
+// placement checks that a port lies in its component's ranges and its
+// group's pool, unless an exception says why not.
+func (v *validator) placement(g *Group, c *Component, p *Port) {
+	allowed := true
+	for q := p.Span.Lo; q <= p.Span.Hi; q++ {
+		if !g.Allowed(q) {
+			allowed = false
+			break
+		}
+	}
+	if allowed || p.Exception != "" {
+		return
+	}
+	var where []string
+	rule := ""
+	if !g.Pool.ContainsInterval(p.Span) {
+		rule = "outside-pool"
+		where = append(where, fmt.Sprintf("outside the pool %s of group %s", g.Pool, g.Name))
+	} else if len(c.Ranges) > 0 && !inAny(c.Ranges, p.Span) {
+		rule = "outside-ranges"
+		owner := v.reg.RangeAt(g, p.Span.Lo)
+		desc := "in no range"
+		if owner != nil {
+			desc = "in range " + owner.Name
+		}
+		where = append(where, fmt.Sprintf("outside its ranges (%s), %s", rangeNames(c.Ranges), desc))
+	} else if u := v.reg.UnallocatedAt(g, p.Span.Lo); u != nil && v.reg.RangeAt(g, p.Span.Lo) == nil {
+		rule = "in-unallocated"
+		where = append(where, fmt.Sprintf("inside the unallocated range %s", u.Name))
+	}
+	if p.Pending != "" {
+		msg := fmt.Sprintf("%s keeps port %s, which the plan has not settled (%s)", c.Name, p.Span.Dash(), p.Pending)
+		if len(where) > 0 {
+			msg += "; it lies " + strings.Join(where, "; ")
+		}
+		v.add(p.Pos, "pending-port", nil, "%s", msg)
+		return
+	}
+	if rule != "" {
+		v.add(p.Pos, rule, nil, "%s port %s lies %s; move it or give an \"exception\"", c.Name, p.Span.Dash(), strings.Join(where, "; "))
+	}
+}
+
+func inAny(rs []*Range, iv Interval) bool {
+	for _, r := range rs {
+		if r.Span.ContainsInterval(iv) {
+			return true
+		}
+	}
+	return false
+}
+
+func rangeNames(rs []*Range) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, r.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (v *validator) reservedPort(g *Group, c *Component, p *Port) {
+	seen := map[*Reservation]bool{}
+	for q := p.Span.Lo; q <= p.Span.Hi; q++ {
+		for _, r := range v.reg.ReservedAt(g, q, p.Proto) {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			v.add(p.Pos, "reserved-port", []Related{{r.Pos, "reserved by " + r.Owner}},
+				"%s port %s is reserved by the platform (%s)", c.Name, p.Span.Dash(), r.Owner)
+		}
+	}
+}
+
+func (v *validator) retiredReuse(g *Group, c *Component, p *Port) {
+	for q := p.Span.Lo; q <= p.Span.Hi; q++ {
+		for _, r := range v.reg.RetiredAt(g, q) {
+			if r.ReplacedBy == p || r.ReassignedTo == p || !r.Proto.Matches(p.Proto) || !r.Bind.Overlaps(p.Bind) {
+				continue
+			}
+			rel := []Related{{r.Pos, "retired from " + r.Owner}}
+			if r.Owner == c.Name {
+				v.add(p.Pos, "retired-reused", rel, "%s port %d is live, but %s also retired it", c.Name, q, c.Name)
+				continue
+			}
+			repl := ""
+			if r.ReplacedBy != nil {
+				repl = fmt.Sprintf(" (replaced by %d)", r.ReplacedBy.Span.Lo)
+			}
+			v.add(p.Pos, "retired-reused", rel, "%s port %d was retired from %s%s; add \"reuses: %s\" if the reassignment is intended", c.Name, q, r.Owner, repl, r.Owner)
+		}
+	}
+}
+
+func (v *validator) pools() {
+	for _, g := range v.reg.Groups {
+		spans := append([]Interval{g.Pool}, g.Allow...)
+		for _, r := range v.reg.Reserved {
+			if !r.AppliesTo(g) {
+				continue
+			}
+			for _, s := range spans {
+				x, ok := s.Intersect(r.Span)
+				if !ok {
+					continue
+				}
+				where := ""
+				if rs := v.reg.RangesAt(g, x.Lo); len(rs) > 0 {
+					where = ", inside range " + rs[0].Name
+				}
+				v.add(g.PoolPos, "pool-reserved", []Related{{r.Pos, "reserved by " + r.Owner}},
+					"the ports of group %s include %s, which the platform reserves (%s)%s; never assign it", g.Name, x.Dash(), r.Owner, where)
+			}
+		}
+	}
+}
