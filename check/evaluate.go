@@ -1,0 +1,352 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/portlint/portlint/registry"
+)
+
+// A Result is one thing wrong with a use, before it has a position: the
+// source that found the use (analyzer or manifest scanner) places it.
+type Result struct {
+	Check   string
+	Message string
+	// Related points at the registry entries behind the verdict.
+	Related []registry.Related
+	// Replacement, when not zero, is the port that should replace the use's
+	// port: the fix of a retired port.
+	Replacement int
+}
+
+// A Checker checks uses against one registry.
+type Checker struct {
+	Reg     *registry.Registry
+	Enabled Set // nil: DefaultSet
+}
+
+// Check returns what is wrong with the use. At most one result per use is
+// returned, the most specific: a retired port is not also reported as
+// outside the pool, a port in another component's hands not also as
+// unregistered.
+func (c *Checker) Check(u *Use) []Result {
+	if u.Port <= 0 || u.Port > registry.MaxPort {
+		return nil // port 0 means any free port, or disabled
+	}
+	if u.Last() == u.Port {
+		return c.enabled(c.one(u, u.Port))
+	}
+	// A run of ports: check each, report the first problem of each kind once.
+	var out []Result
+	count := map[string]int{}
+	for p := u.Port; p <= u.Last(); p++ {
+		for _, r := range c.enabled(c.one(u, p)) {
+			if count[r.Check] == 0 {
+				out = append(out, r)
+			}
+			count[r.Check]++
+		}
+	}
+	for i := range out {
+		if n := count[out[i].Check] - 1; n > 0 {
+			out[i].Message += fmt.Sprintf(" (and %d more of %d-%d)", n, u.Port, u.Last())
+			out[i].Replacement = 0
+		}
+	}
+	return out
+}
+
+func (c *Checker) enabled(rs []Result) []Result {
+	set := c.Enabled
+	if set == nil {
+		set = defaultSet
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if set[r.Check] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var defaultSet = DefaultSet()
+
+func (c *Checker) one(u *Use, port int) []Result {
+	reg := c.Reg
+	comp := reg.Component(u.Component)
+	var g *registry.Group
+	if comp != nil {
+		g = comp.Group
+	}
+	proto := u.Proto
+	if proto == "" {
+		proto = registry.TCP
+	}
+	bind := u.Bind
+	if !u.BindKnown {
+		bind = registry.Any
+	}
+	var own []*registry.Port // the component's own assignments of this port
+	if comp != nil {
+		for _, a := range reg.Assignments(g, port) {
+			if a.Component == comp && a.Proto.Matches(proto) {
+				own = append(own, a)
+			}
+		}
+	}
+
+	if r := c.retired(u, comp, g, port, own); r != nil {
+		return []Result{*r}
+	}
+	if !u.Role.Serves() {
+		return nil // connecting to a port is not claiming it
+	}
+	if len(own) == 0 {
+		if rs := reg.ReservedAt(g, port, proto); len(rs) > 0 {
+			return []Result{reservedResult(port, rs)}
+		}
+	}
+	if comp == nil {
+		if len(reg.GroupsWithPort(port)) == 0 {
+			return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %d is outside every pool of the plan (%s)", port, pools(reg))}}
+		}
+		return nil // unattributed: ownership cannot be judged
+	}
+
+	others := otherAssignments(reg.Assignments(g, port), comp)
+	if len(own) > 0 {
+		return c.bind(u, comp, port, bind, own, others)
+	}
+	if len(others) > 0 {
+		return []Result{conflictResult(comp, port, bind, others)}
+	}
+	if !g.InPool(port) {
+		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %d is outside the pool %s of group %s, where %s belongs", port, g.Pool, g.Name, comp.Name),
+			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
+	}
+	if comp.InRanges(port) || (len(comp.Ranges) == 0 && g.InPool(port)) {
+		msg := fmt.Sprintf("port %d is in %s's range %s but not registered", port, comp.Name, ownRangeName(comp, port))
+		if len(comp.Ranges) == 0 {
+			msg = fmt.Sprintf("port %d is in the pool of group %s but not registered to %s", port, g.Name, comp.Name)
+		}
+		return []Result{{Check: Unregistered, Message: msg, Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
+	}
+	return []Result{foreignResult(reg, comp, g, port)}
+}
+
+// retired reports a use of a retired port, unless the use's component now
+// legitimately owns the number.
+func (c *Checker) retired(u *Use, comp *registry.Component, g *registry.Group, port int, own []*registry.Port) *Result {
+	if len(own) > 0 {
+		return nil // the component's own live port
+	}
+	var hits []*registry.Retirement
+	for _, r := range c.Reg.RetiredAt(g, port) {
+		if !r.Proto.Matches(u.Proto) && u.Proto != "" {
+			continue
+		}
+		if u.BindKnown && !r.Bind.Overlaps(u.Bind) {
+			continue
+		}
+		if r.ReassignedTo != nil {
+			// The number lives on with a new owner: only the old owner's
+			// return is a resurrection; anyone else meets the conflict check.
+			if comp == nil || comp.Name != r.Owner {
+				continue
+			}
+		}
+		hits = append(hits, r)
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	// Prefer the component's own retirement when there are several (2379
+	// was etcd's in two groups).
+	if comp != nil {
+		for _, r := range hits {
+			if r.Owner == comp.Name {
+				hits = []*registry.Retirement{r}
+				break
+			}
+		}
+	}
+	var parts []string
+	repl := 0
+	var rel []registry.Related
+	for i, r := range hits {
+		switch {
+		case r.ReassignedTo != nil:
+			parts = append(parts, fmt.Sprintf("%s moved to %s and the number now belongs to %s", r.Owner, replacement(r), r.ReassignedTo.Component.Name))
+		case r.ReplacedBy != nil:
+			parts = append(parts, fmt.Sprintf("%s moved to %s", r.Owner, replacement(r)))
+		default:
+			parts = append(parts, fmt.Sprintf("it was %s's", r.Owner))
+		}
+		rel = append(rel, registry.Related{Pos: r.Pos, Message: fmt.Sprintf("retired from %s", r.Owner)})
+		if r.ReplacedBy != nil && r.ReplacedBy.Span.IsSingle() {
+			if i == 0 {
+				repl = r.ReplacedBy.Span.Lo
+			} else if repl != r.ReplacedBy.Span.Lo {
+				repl = 0 // two different replacements: no single fix
+			}
+		}
+	}
+	if comp != nil && hits[0].Owner != comp.Name && hits[0].Component != nil && hits[0].Component.Group == comp.Group {
+		repl = 0 // another component's replacement is not this one's fix
+	}
+	msg := fmt.Sprintf("port %d is retired: %s", port, strings.Join(parts, "; "))
+	if u.Role == Dial {
+		msg += "; nothing listens there any more"
+	}
+	return &Result{Check: Retired, Message: msg, Related: rel, Replacement: repl}
+}
+
+func replacement(r *registry.Retirement) string {
+	if r.ReplacedBy == nil {
+		return "nothing"
+	}
+	return r.ReplacedBy.String()
+}
+
+// bind checks the component's own port for a wider bind than planned.
+func (c *Checker) bind(u *Use, comp *registry.Component, port int, bind registry.Bind, own, others []*registry.Port) []Result {
+	if !u.BindKnown {
+		return nil
+	}
+	for _, a := range own {
+		if a.Bind.Overlaps(bind) && !bind.Wider(a.Bind) {
+			return nil // the planned address, or one inside it
+		}
+	}
+	planned := own[0]
+	if bind.Wider(planned.Bind) {
+		msg := fmt.Sprintf("%s binds port %d on %s, but the plan binds it to %s only", comp.Name, port, describeBind(bind), planned.Bind)
+		if planned.Bind.IsLoopback() {
+			msg += ": an internal port exposed to the network"
+		}
+		var hit []string
+		for _, o := range others {
+			if o.Proto.Matches(planned.Proto) && o.Bind.Overlaps(bind) {
+				hit = append(hit, fmt.Sprintf("%s (%s)", o.Component.Name, o))
+			}
+		}
+		if len(hit) > 0 {
+			msg += "; on " + describeBind(bind) + " it also collides with " + strings.Join(hit, ", ")
+		}
+		return []Result{{Check: BindCheck, Message: msg, Related: []registry.Related{{Pos: planned.BindPos, Message: "planned bind of " + comp.Name}}}}
+	}
+	// A different specific address than planned: on the planned port, but
+	// not where the plan puts it.
+	return []Result{{Check: BindCheck,
+		Message: fmt.Sprintf("%s binds port %d on %s, but the plan binds it to %s", comp.Name, port, describeBind(bind), planned.Bind),
+		Related: []registry.Related{{Pos: planned.Pos, Message: "planned port of " + comp.Name}}}}
+}
+
+func describeBind(b registry.Bind) string {
+	if b.Kind == registry.BindAny {
+		return "all addresses"
+	}
+	return b.String()
+}
+
+func otherAssignments(as []*registry.Port, comp *registry.Component) []*registry.Port {
+	var out []*registry.Port
+	for _, a := range as {
+		if a.Component != comp {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func conflictResult(comp *registry.Component, port int, bind registry.Bind, others []*registry.Port) Result {
+	var names []string
+	var rel []registry.Related
+	for _, o := range others {
+		n := describe(o.Component)
+		if o.Bind.Kind != registry.BindAny {
+			n += " on " + o.Bind.String()
+		}
+		names = append(names, n)
+		rel = append(rel, registry.Related{Pos: o.Pos, Message: fmt.Sprintf("assigned to %s", o.Component.Name)})
+	}
+	return Result{Check: Conflict, Message: fmt.Sprintf("port %d belongs to %s, not %s", port, strings.Join(names, " and "), comp.Name), Related: rel}
+}
+
+func reservedResult(port int, rs []*registry.Reservation) Result {
+	var owners []string
+	var rel []registry.Related
+	for _, r := range rs {
+		owners = append(owners, r.Owner)
+		rel = append(rel, registry.Related{Pos: r.Pos, Message: "reserved by " + r.Owner})
+	}
+	return Result{Check: Reserved, Message: fmt.Sprintf("port %d is reserved by the platform (%s)", port, strings.Join(owners, "; ")), Related: rel}
+}
+
+func foreignResult(reg *registry.Registry, comp *registry.Component, g *registry.Group, port int) Result {
+	var where string
+	var rel []registry.Related
+	if r := reg.RangeAt(g, port); r != nil {
+		where = "range " + r.Name
+		if len(r.Planes) > 0 {
+			where += " (" + planeList(r.Planes) + ")"
+		}
+		rel = append(rel, registry.Related{Pos: r.Pos, Message: "range " + r.Name})
+	} else if u := reg.UnallocatedAt(g, port); u != nil {
+		where = "the unallocated range " + u.Name
+		rel = append(rel, registry.Related{Pos: u.Pos, Message: "range " + u.Name})
+	} else if g.Allowed(port) {
+		where = "the allowed extras of group " + g.Name
+	} else {
+		where = "no range of group " + g.Name
+	}
+	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %d lies in %s, outside %s's ranges (%s)", port, where, comp.Name, rangeList(comp.Ranges)), Related: rel}
+}
+
+func ownRangeName(comp *registry.Component, port int) string {
+	best := ""
+	size := 1 << 30
+	for _, r := range comp.Ranges {
+		if r.Span.Contains(port) && r.Span.Len() < size {
+			best, size = r.Name, r.Span.Len()
+		}
+	}
+	return best
+}
+
+func describe(c *registry.Component) string {
+	if len(c.Planes) == 0 {
+		return c.Name
+	}
+	return c.Name + " (" + planeList(c.Planes) + ")"
+}
+
+func planeList(ps []*registry.Plane) string {
+	var s []string
+	for _, p := range ps {
+		s = append(s, p.Name)
+	}
+	return strings.Join(s, "/")
+}
+
+func rangeList(rs []*registry.Range) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, r.Name)
+	}
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+func pools(reg *registry.Registry) string {
+	var s []string
+	for _, g := range reg.Groups {
+		s = append(s, g.Name+" "+g.Pool.String())
+	}
+	sort.Strings(s)
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,148 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/portlint/portlint/registry"
+)
+
+// A TreeResult is a finding that needs every use of the scanned tree.
+type TreeResult struct {
+	Check   string
+	Message string
+	At      Position // where to report it
+	Use     *Use     // the use it is about; nil for unused registry entries
+	Related []RelatedPosition
+}
+
+// A RelatedPosition points at the other party of a tree finding.
+type RelatedPosition struct {
+	Pos     Position
+	Message string
+}
+
+// Duplicates finds listeners of different components that take the same
+// port: same group, overlapping ports, matching protocol, overlapping bind
+// addresses. Each collision is reported once, at the later use, pointing at
+// the earliest. Only uses that claim a host port (listen, default) count;
+// unattributed uses and dials do not.
+func Duplicates(reg *registry.Registry, uses []*Use) []TreeResult {
+	type key struct {
+		g    *registry.Group
+		port int
+	}
+	by := map[key][]*Use{}
+	for _, u := range uses {
+		if u.Role != Listen && u.Role != Default {
+			continue
+		}
+		c := reg.Component(u.Component)
+		if c == nil || u.Port == 0 {
+			continue
+		}
+		for p := u.Port; p <= u.Last(); p++ {
+			k := key{c.Group, p}
+			by[k] = append(by[k], u)
+		}
+	}
+	var out []TreeResult
+	seen := map[[2]*Use]bool{}
+	keys := make([]key, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].port < keys[j].port })
+	for _, k := range keys {
+		us := by[k]
+		sort.SliceStable(us, func(i, j int) bool { return less(us[i].Pos, us[j].Pos) })
+		for i, b := range us {
+			for _, a := range us[:i] {
+				if reg.Component(a.Component) == reg.Component(b.Component) || seen[[2]*Use{a, b}] {
+					continue
+				}
+				if !protoOf(a).Matches(protoOf(b)) || !bindOf(a).Overlaps(bindOf(b)) {
+					continue
+				}
+				seen[[2]*Use{a, b}] = true
+				out = append(out, TreeResult{
+					Check:   Duplicate,
+					Message: fmt.Sprintf("port %d of %s is also taken by %s at %s", k.port, b.Component, a.Component, a.Pos),
+					At:      b.Pos, Use: b,
+					Related: []RelatedPosition{{a.Pos, fmt.Sprintf("%s takes port %d here", a.Component, k.port)}},
+				})
+				break // one report per later use and port
+			}
+		}
+	}
+	return out
+}
+
+// UnusedPorts lists the registry's assignments that no use in the tree touches:
+// neither a use of the owning component nor an unattributed one.
+func UnusedPorts(reg *registry.Registry, uses []*Use) []TreeResult {
+	type key struct {
+		g    *registry.Group
+		port int
+	}
+	usedBy := map[key]bool{}
+	anyUse := map[int]bool{}
+	for _, u := range uses {
+		c := reg.Component(u.Component)
+		for p := u.Port; p <= u.Last() && p > 0; p++ {
+			if c == nil {
+				anyUse[p] = true
+				continue
+			}
+			usedBy[key{c.Group, p}] = true
+			// a dial of another component's port is a use of that port too
+			for _, g := range reg.Groups {
+				if u.Role == Dial {
+					usedBy[key{g, p}] = true
+				}
+			}
+		}
+	}
+	var out []TreeResult
+	for _, c := range reg.Components {
+		for _, p := range c.Ports {
+			used := false
+			for q := p.Span.Lo; q <= p.Span.Hi && !used; q++ {
+				used = usedBy[key{c.Group, q}] || anyUse[q]
+			}
+			if used {
+				continue
+			}
+			out = append(out, TreeResult{
+				Check:   Unused,
+				Message: fmt.Sprintf("%s port %s is not used anywhere in the tree", c.Name, p.Span.Dash()),
+				At:      Position{File: p.Pos.File, Line: p.Pos.Line, Column: p.Pos.Col},
+			})
+		}
+	}
+	return out
+}
+
+func protoOf(u *Use) registry.Proto {
+	if u.Proto == "" {
+		return registry.TCP
+	}
+	return u.Proto
+}
+
+func bindOf(u *Use) registry.Bind {
+	if !u.BindKnown {
+		return registry.Any
+	}
+	return u.Bind
+}
+
+func less(a, b Position) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return a.Column < b.Column
+}

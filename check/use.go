@@ -1,0 +1,69 @@
+// Package check decides what is wrong with a port use. It is the one place
+// that knows what a conflict, a foreign range or a resurrected retired port
+// is: the Go analyzer and the manifest scanners find Uses, and this package
+// turns each Use and the registry into Results.
+package check
+
+import (
+	"fmt"
+
+	"github.com/portlint/portlint/registry"
+)
+
+// Role says what a use does with its port.
+type Role string
+
+// The roles.
+const (
+	Listen  Role = "listen"  // the code or manifest accepts connections on the port
+	Dial    Role = "dial"    // it connects to the port
+	Default Role = "default" // a configuration default: a flag, a struct tag, a constant
+	Expose  Role = "expose"  // a manifest publishes the port (Service, compose ports)
+)
+
+// Serves reports whether the role claims the port for the component (as
+// opposed to connecting to someone else's).
+func (r Role) Serves() bool { return r != Dial }
+
+// A Position is a place in a source file. Line and Column are 1-based;
+// Column counts bytes. Offset is the 0-based byte offset.
+type Position struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+	Offset int    `json:"offset"`
+}
+
+func (p Position) String() string {
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// A Use is one port occurrence: where it is, which port (or run of ports),
+// what it does with it, on which address, for which component, and how it
+// was found.
+type Use struct {
+	Pos, End Position
+
+	Port    int // the port; 0 means "any free port" and is never checked
+	PortEnd int // the last port of a run ("28960-28965"); 0 for a single port
+
+	Proto     registry.Proto
+	Bind      registry.Bind
+	BindKnown bool // whether the source states the address (":80" does: any)
+
+	Role      Role
+	Component string // the component it belongs to, "" when unknown
+	Via       string // how the component was found: directive, package, binary, glob, label, name
+	Source    string // how the use was found: "net.Listen", "flag.Int", "k8s containerPort"
+}
+
+// Last returns the last port of the use.
+func (u *Use) Last() int {
+	if u.PortEnd > u.Port {
+		return u.PortEnd
+	}
+	return u.Port
+}
+
+// Span returns the ports of the use as an interval.
+func (u *Use) Span() registry.Interval { return registry.Interval{Lo: u.Port, Hi: u.Last()} }
