@@ -526,6 +526,7 @@ func (d *decoder) top(reg *Registry, root *yaml.Node) {
 				d.fields(v, what, []field{
 					{"pool", true, func(v *yaml.Node) {
 						g.Pool, g.PoolPos, _ = d.interval(v, what+" pool")
+						g.PoolWritten = written(v)
 					}},
 					{"allow", false, func(v *yaml.Node) {
 						d.list(v, what+" allow", func(_ int, e *yaml.Node) {
@@ -578,7 +579,10 @@ func (d *decoder) rangeEntry(reg *Registry, i int, e *yaml.Node) {
 			r.Pos = d.pos(v)
 		}},
 		{"group", false, func(v *yaml.Node) { raw.group = d.oneRef(v, what+" group") }},
-		{"span", true, func(v *yaml.Node) { r.Span, r.SpanPos, _ = d.interval(v, what+" span") }},
+		{"span", true, func(v *yaml.Node) {
+			r.Span, r.SpanPos, _ = d.interval(v, what+" span")
+			r.Written = written(v)
+		}},
 		{"planes", false, func(v *yaml.Node) { raw.planes = d.refs(v, what+" planes") }},
 		{"within", false, func(v *yaml.Node) { raw.within = d.oneRef(v, what+" within") }},
 		{"unallocated", false, func(v *yaml.Node) { r.Unallocated, _ = d.boolean(v, what+" unallocated") }},
@@ -858,4 +862,16 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// written returns a scalar's text when it is a bracketed interval, which
+// display code prefers over the normalised form.
+func written(n *yaml.Node) string {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		return ""
+	}
+	return strings.TrimSpace(n.Value)
 }

@@ -102,6 +102,8 @@ type Group struct {
 	Name  string
 	Doc   string
 	Pool  Interval   // the ports the group's components draw from
+	// PoolWritten is the pool as the file writes it, for display.
+	PoolWritten string
 	Allow []Interval // ports outside the pool the group may also use (80, 443)
 	Pos   Pos
 	// PoolPos is where the pool is written.
@@ -137,6 +139,7 @@ type Range struct {
 	Name        string
 	Group       *Group
 	Span        Interval
+	Written     string // the span as the file writes it, for display
 	Planes      []*Plane
 	Unallocated bool     // still to be planned: no component may claim it
 	WrittenAs   []string // other ways the source plan writes this span

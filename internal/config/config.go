@@ -1,0 +1,279 @@
+// Package config finds and reads portlint's project configuration
+// (.portlint.yaml) and decides which registry a run uses:
+// an explicit path, the config's "registry", the nearest registry.yaml
+// walking up from the working directory, or the embedded default.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/portlint/portlint"
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/registry"
+)
+
+// FileName is the name of the project configuration file.
+const FileName = ".portlint.yaml"
+
+// Config is the content of .portlint.yaml.
+type Config struct {
+	File     string            // where it was read from
+	Dir      string            // its directory: relative paths are relative to it
+	Registry string            // registry path, relative to Dir
+	Include  []string          // globs (relative to Dir) of files to scan; empty: all
+	Exclude  []string          // globs of files and directories to skip
+	Enable   []string          // checks to enable
+	Disable  []string          // checks to disable
+	Severity map[string]string // check name -> error|warning|note
+}
+
+// Find returns the path of the nearest .portlint.yaml in dir or its
+// parents, or "".
+func Find(dir string) string {
+	return walkUp(dir, FileName)
+}
+
+func walkUp(dir, name string) string {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+// An Error is a positioned problem in a configuration file.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg) }
+
+// Load reads a configuration file strictly: unknown keys, wrong types and
+// unknown check names are errors, all reported together.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes configuration data; path names it in errors.
+func Parse(path string, data []byte) (*Config, error) {
+	c := &Config{File: path, Dir: filepath.Dir(path)}
+	var errs []error
+	fail := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, &Error{path, n.Line, n.Column, fmt.Sprintf(format, args...)})
+	}
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return c, nil // an empty config is a valid one
+		}
+		return nil, &Error{path, 1, 1, "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{path, root.Line, root.Column, "the config must be a mapping of keys"}
+	}
+	str := func(n *yaml.Node, what string) string {
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			fail(n, "%s: want text", what)
+			return ""
+		}
+		return n.Value
+	}
+	list := func(n *yaml.Node, what string) []string {
+		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+			return []string{n.Value}
+		}
+		if n.Kind != yaml.SequenceNode {
+			fail(n, "%s: want a list", what)
+			return nil
+		}
+		var out []string
+		for _, e := range n.Content {
+			if s := str(e, what); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	checks := func(n *yaml.Node, what string) []string {
+		names := list(n, what)
+		for i, name := range names {
+			if name != "all" && check.Lookup(name) == nil {
+				at := n
+				if n.Kind == yaml.SequenceNode && i < len(n.Content) {
+					at = n.Content[i]
+				}
+				fail(at, "%s: %v", what, &check.UnknownCheckError{Name: name})
+			}
+		}
+		return names
+	}
+	known := []string{"registry", "include", "exclude", "checks", "severity"}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "registry":
+			c.Registry = str(v, "registry")
+		case "include":
+			c.Include = list(v, "include")
+		case "exclude":
+			c.Exclude = list(v, "exclude")
+		case "checks":
+			if v.Kind != yaml.MappingNode {
+				fail(v, "checks: want a mapping with enable and disable")
+				continue
+			}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				ck, cv := v.Content[j], v.Content[j+1]
+				switch ck.Value {
+				case "enable":
+					c.Enable = checks(cv, "checks.enable")
+				case "disable":
+					c.Disable = checks(cv, "checks.disable")
+				default:
+					fail(ck, "unknown key %q in checks; known keys: enable, disable", ck.Value)
+				}
+			}
+		case "severity":
+			if v.Kind != yaml.MappingNode {
+				fail(v, "severity: want a mapping of check names to error, warning or note")
+				continue
+			}
+			c.Severity = map[string]string{}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				ck, cv := v.Content[j], v.Content[j+1]
+				if check.Lookup(ck.Value) == nil {
+					fail(ck, "severity: %v", &check.UnknownCheckError{Name: ck.Value})
+					continue
+				}
+				s := str(cv, "severity."+ck.Value)
+				switch s {
+				case "error", "warning", "note":
+					c.Severity[ck.Value] = s
+				default:
+					fail(cv, "severity.%s: %q is not error, warning or note", ck.Value, s)
+				}
+			}
+		default:
+			fail(k, "unknown key %q in %s; known keys: %s", k.Value, FileName, strings.Join(known, ", "))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// How a run found its registry.
+const (
+	FromFlag     = "flag"
+	FromConfig   = "config"
+	FromFound    = "found"
+	FromEmbedded = "embedded"
+)
+
+// A Source says which registry a run uses and why.
+type Source struct {
+	Path string // "" for the embedded default
+	How  string // FromFlag, FromConfig, FromFound or FromEmbedded
+}
+
+func (s Source) String() string {
+	switch s.How {
+	case FromEmbedded:
+		return "the embedded default registry"
+	case FromFlag:
+		return s.Path + " (from -registry)"
+	case FromConfig:
+		return s.Path + " (from " + FileName + ")"
+	}
+	return s.Path + " (nearest registry.yaml)"
+}
+
+// ResolveRegistry picks the registry: flagPath if set, then cfg.Registry,
+// then the nearest registry.yaml above dir, then the embedded default.
+func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
+	if flagPath != "" {
+		if !filepath.IsAbs(flagPath) {
+			flagPath = filepath.Join(dir, flagPath)
+		}
+		return Source{filepath.Clean(flagPath), FromFlag}
+	}
+	if cfg != nil && cfg.Registry != "" {
+		p := cfg.Registry
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(cfg.Dir, p)
+		}
+		return Source{filepath.Clean(p), FromConfig}
+	}
+	if p := walkUp(dir, "registry.yaml"); p != "" {
+		return Source{p, FromFound}
+	}
+	return Source{How: FromEmbedded}
+}
+
+// LoadRegistry loads the registry a Source names. Loads are cached per
+// process, keyed by path, size and modification time, so an edited file is
+// read again and an unchanged one is not.
+func LoadRegistry(src Source) (*registry.Registry, error) {
+	if src.How == FromEmbedded || src.Path == "" {
+		return portlint.DefaultRegistry()
+	}
+	st, err := os.Stat(src.Path)
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	key := cacheKey{src.Path, st.Size(), st.ModTime().UnixNano()}
+	cache.Lock()
+	defer cache.Unlock()
+	if e, ok := cache.m[key]; ok {
+		return e.reg, e.err
+	}
+	reg, err := registry.Load(src.Path)
+	if cache.m == nil {
+		cache.m = map[cacheKey]cacheEntry{}
+	}
+	cache.m[key] = cacheEntry{reg, err}
+	return reg, err
+}
+
+type cacheKey struct {
+	path  string
+	size  int64
+	mtime int64
+}
+
+type cacheEntry struct {
+	reg *registry.Registry
+	err error
+}
+
+var cache struct {
+	sync.Mutex
+	m map[cacheKey]cacheEntry
+}
