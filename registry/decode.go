@@ -546,7 +546,9 @@ func (d *decoder) top(reg *Registry, root *yaml.Node) {
 				p := &Plane{Name: k.Value, Pos: d.pos(k)}
 				what := "plane " + k.Value
 				d.fields(v, what, []field{
-					{"group", true, func(v *yaml.Node) { d.planeGroups = append(d.planeGroups, pendingRef[*Plane]{p, d.oneRef(v, what+" group")}) }},
+					{"group", true, func(v *yaml.Node) {
+						d.planeGroups = append(d.planeGroups, pendingRef[*Plane]{p, d.oneRef(v, what+" group")})
+					}},
 					{"doc", false, func(v *yaml.Node) { p.Doc, _ = d.str(v, what+" doc") }},
 				})
 				d.planeNodes[p.Name] = p

@@ -99,13 +99,13 @@ type Plane struct {
 // A Group is a set of hosts on which ports must be unique. Ports are not
 // shared across groups.
 type Group struct {
-	Name  string
-	Doc   string
-	Pool  Interval   // the ports the group's components draw from
+	Name string
+	Doc  string
+	Pool Interval // the ports the group's components draw from
 	// PoolWritten is the pool as the file writes it, for display.
 	PoolWritten string
-	Allow []Interval // ports outside the pool the group may also use (80, 443)
-	Pos   Pos
+	Allow       []Interval // ports outside the pool the group may also use (80, 443)
+	Pos         Pos
 	// PoolPos is where the pool is written.
 	PoolPos Pos
 
