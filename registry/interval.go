@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // MinPort and MaxPort bound every port the registry accepts.
@@ -185,19 +186,18 @@ func (p *ivParser) parse() (Interval, error) {
 	if p.i >= len(p.s) {
 		return Interval{}, p.errf(p.i, "interval %q: missing closing \")\" or \"]\"", p.s)
 	}
-	closeAt := p.i
 	closeCh := p.s[p.i]
+	if closeCh != ')' && closeCh != ']' {
+		r, _ := utf8.DecodeRuneInString(p.s[p.i:])
+		return Interval{}, p.errf(p.i, "interval %q: expected \")\" or \"]\", found %q", p.s, r)
+	}
 	p.i++
 	p.space()
 	if p.i != len(p.s) {
 		return Interval{}, p.errf(p.i, "interval %q: unexpected %q after the closing bracket", p.s, p.s[p.i:])
 	}
-	switch closeCh {
-	case ']':
-	case ')':
+	if closeCh == ')' {
 		hi--
-	default:
-		return Interval{}, p.errf(closeAt, "interval %q: expected \")\" or \"]\", found %q", p.s, closeCh)
 	}
 	if open == '(' {
 		lo++
