@@ -32,7 +32,7 @@ var Loopback = Bind{Kind: BindLoopback}
 
 // ParseBind parses a registry bind address: "any", "0.0.0.0", "::", "*" or
 // "" (all addresses), "localhost", "127.0.0.1" or "::1" (loopback), another
-// literal IP, or a variable "$NAME".
+// literal IP, or a variable "$NAME" (also written "${NAME}").
 func ParseBind(s string) (Bind, error) {
 	t := strings.TrimSpace(s)
 	switch strings.ToLower(t) {
@@ -42,7 +42,10 @@ func ParseBind(s string) (Bind, error) {
 		return Loopback, nil
 	}
 	if strings.HasPrefix(t, "$") {
-		name := strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(t, "${"), "}"), "$")
+		name := t[1:]
+		if strings.HasPrefix(name, "{") && strings.HasSuffix(name, "}") {
+			name = name[1 : len(name)-1]
+		}
 		if !isIdent(name) {
 			return Bind{}, &SyntaxError{Msg: fmt.Sprintf("bind %q: a variable is \"$\" followed by letters, digits or \"_\"", s)}
 		}
