@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // resolve turns names into pointers, reporting unknown references with the
@@ -59,8 +60,18 @@ func (reg *Registry) resolve(d *decoder) {
 	for _, raw := range d.rangeRefs {
 		r := raw.r
 		// Take the group from the chain of "within" parents.
-		for w, n := r.Within, 0; r.Group == nil && w != nil && n < len(reg.Ranges); w, n = w.Within, n+1 {
+		chain := []string{r.Name}
+		seen := map[*Range]bool{r: true}
+		for w := r.Within; r.Group == nil && w != nil; w = w.Within {
 			r.Group = w.Group
+			chain = append(chain, w.Name)
+			if seen[w] {
+				break // a cycle
+			}
+			seen[w] = true
+		}
+		if r.Group == nil && raw.group.name == "" && r.Within != nil {
+			d.report(r.Pos, "missing-key", "range %s has no \"group\", and its \"within\" chain (%s) names none", r.Name, strings.Join(chain, " -> "))
 		}
 		for _, pr := range raw.planes {
 			if p := plane(pr, r.Group, "range "+r.Name); p != nil {
@@ -122,20 +133,30 @@ func (reg *Registry) resolve(d *decoder) {
 	}
 	// Retirements derived from "was" are needed to resolve "reuses".
 	reg.deriveRetirements()
+	type groupPort struct {
+		g *Group
+		p int
+	}
+	retiredAt := map[groupPort][]*Retirement{}
+	for _, r := range reg.Retired {
+		k := groupPort{r.Group, r.Port}
+		retiredAt[k] = append(retiredAt[k], r)
+	}
 	for _, rr := range d.reusesRefs {
 		p := rr.obj
-		var hit *Retirement
+		var hits []*Retirement
 		var owners []string
-		for _, r := range reg.Retired {
-			if r.Group != p.Component.Group || !p.Span.Contains(r.Port) {
-				continue
-			}
+		var cands []*Retirement
+		for q := p.Span.Lo; q <= p.Span.Hi && q > 0; q++ {
+			cands = append(cands, retiredAt[groupPort{p.Component.Group, q}]...)
+		}
+		for _, r := range cands {
 			owners = append(owners, r.Owner)
 			if r.Owner == rr.ref.name {
-				hit = r
+				hits = append(hits, r)
 			}
 		}
-		if hit == nil {
+		if hits == nil {
 			hint := didYouMean(rr.ref.name, owners)
 			if len(owners) == 0 {
 				hint = "; no retirement of this port is recorded"
@@ -143,7 +164,9 @@ func (reg *Registry) resolve(d *decoder) {
 			d.report(rr.ref.pos, "unknown-ref", "component %s port %s reuses %q, but %q never retired it%s", p.Component.Name, p.Span.Dash(), rr.ref.name, rr.ref.name, hint)
 			continue
 		}
-		hit.ReassignedTo = p
+		for _, r := range hits {
+			r.ReassignedTo = p
+		}
 	}
 }
 

@@ -37,7 +37,7 @@ func (v *validator) ranges() {
 			}
 			if w := r.Within; w != nil {
 				if w.Group != r.Group {
-					v.add(r.Pos, "within-mismatch", []Related{{w.Pos, "range " + w.Name}}, "range %s is in group %s but within %s of group %s", r.Name, r.Group.Name, w.Name, w.Group.Name)
+					v.add(r.Pos, "within-mismatch", []Related{{w.Pos, "range " + w.Name}}, "range %s is in group %s but within %s of group %s", r.Name, groupName(r.Group), w.Name, groupName(w.Group))
 				} else if !w.Span.ContainsInterval(r.Span) || w.Span == r.Span {
 					v.add(r.SpanPos, "within-mismatch", []Related{{w.SpanPos, "range " + w.Name}}, "range %s %s is declared within %s %s but is not inside it", r.Name, r.Span, w.Name, w.Span)
 				}
@@ -130,6 +130,13 @@ func (v *validator) splitGap(r *Range) {
 		r.Name, r.Span, strings.Join(names, ", "), strings.Join(holes, ", "))
 }
 
+func groupName(g *Group) string {
+	if g == nil {
+		return "(none)"
+	}
+	return g.Name
+}
+
 func symDiff(a, b Interval) string {
 	var parts []string
 	if a.Lo != b.Lo {
@@ -142,9 +149,8 @@ func symDiff(a, b Interval) string {
 }
 
 func (v *validator) ports() {
-	type placed struct{ p *Port }
 	for _, g := range v.reg.Groups {
-		var all []*Port
+		var all []*Port // in file order
 		for _, c := range g.Components {
 			for _, p := range c.Ports {
 				all = append(all, p)
@@ -153,18 +159,55 @@ func (v *validator) ports() {
 				v.retiredReuse(g, c, p)
 			}
 		}
-		// Conflicts: assignments in file order; each clash reported at the later one.
-		for i, a := range all {
-			for _, b := range all[:i] {
-				if !a.Span.Overlaps(b.Span) || !a.Proto.Matches(b.Proto) || !a.Bind.Overlaps(b.Bind) {
-					continue
-				}
-				x, _ := a.Span.Intersect(b.Span)
-				v.add(a.Pos, "port-conflict", []Related{{b.Pos, "assigned to " + b.Component.Name}},
-					"port %s is assigned to %s (bind %s) and to %s (bind %s) in group %s; the bind addresses overlap",
-					x.Dash(), a.Component.Name, a.Bind, b.Component.Name, b.Bind, g.Name)
+		v.conflicts(g, all)
+	}
+}
+
+// conflicts reports each pair of assignments in g that collide, at the
+// later of the two in file order. A sweep over the assignments sorted by
+// port compares only those whose spans overlap.
+func (v *validator) conflicts(g *Group, all []*Port) {
+	order := make(map[*Port]int, len(all))
+	for i, p := range all {
+		order[p] = i
+	}
+	byLo := append([]*Port(nil), all...)
+	sort.SliceStable(byLo, func(i, j int) bool { return byLo[i].Span.Lo < byLo[j].Span.Lo })
+	type clash struct{ a, b *Port } // a after b in file order
+	var clashes []clash
+	var active []*Port
+	for _, p := range byLo {
+		kept := active[:0]
+		for _, q := range active {
+			if q.Span.Hi >= p.Span.Lo {
+				kept = append(kept, q)
 			}
 		}
+		active = kept
+		for _, q := range active {
+			if !p.Proto.Matches(q.Proto) || !p.Bind.Overlaps(q.Bind) {
+				continue
+			}
+			if order[p] > order[q] {
+				clashes = append(clashes, clash{p, q})
+			} else {
+				clashes = append(clashes, clash{q, p})
+			}
+		}
+		active = append(active, p)
+	}
+	sort.SliceStable(clashes, func(i, j int) bool {
+		if order[clashes[i].a] != order[clashes[j].a] {
+			return order[clashes[i].a] < order[clashes[j].a]
+		}
+		return order[clashes[i].b] < order[clashes[j].b]
+	})
+	for _, c := range clashes {
+		a, b := c.a, c.b
+		x, _ := a.Span.Intersect(b.Span)
+		v.add(a.Pos, "port-conflict", []Related{{b.Pos, "assigned to " + b.Component.Name}},
+			"port %s is assigned to %s (bind %s) and to %s (bind %s) in group %s; the bind addresses overlap",
+			x.Dash(), a.Component.Name, a.Bind, b.Component.Name, b.Bind, g.Name)
 	}
 }
 
