@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"unicode/utf8"
+
+	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -57,6 +60,7 @@ func Parse(file string, data []byte) (reg *Registry, err error) {
 
 type decoder struct {
 	file   string
+	lines  [][]byte // the source, for columns inside values
 	diags  []Diagnostic
 	budget int
 	over   bool
@@ -162,7 +166,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func (d *decoder) decodeFile(data []byte) *Registry {
 	reg := &Registry{File: d.file}
 	if len(data) > maxFileSize {
-		d.report(Pos{File: d.file}, "yaml", "the registry is %d bytes; the limit is %d", len(data), maxFileSize)
+		d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "the registry is %d bytes; the limit is %d", len(data), maxFileSize)
 		return reg
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -172,14 +176,15 @@ func (d *decoder) decodeFile(data []byte) *Registry {
 			d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "the registry is empty; it needs at least \"version: 1\"")
 			return reg
 		}
-		d.yamlError(err)
+		d.yamlError(err, data)
 		return reg
 	}
+	d.lines = bytes.Split(data, []byte("\n"))
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		d.report(Pos{File: d.file, Line: extra.Line, Col: extra.Column}, "yaml", "the registry holds more than one YAML document; put the whole plan in one")
 	} else if !errors.Is(err, io.EOF) {
-		d.yamlError(err)
+		d.yamlError(err, data)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -200,16 +205,60 @@ func (d *decoder) decodeFile(data []byte) *Registry {
 	return reg
 }
 
-func (d *decoder) yamlError(err error) {
+func (d *decoder) yamlError(err error, data []byte) {
 	msg := err.Error()
-	line := 1
+	p := Pos{File: d.file, Line: 1, Col: 1}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
+		p.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		// The scanner names no line for bytes it cannot read; find them.
+		if line, col, what, ok := badByte(data); ok {
+			p.Line, p.Col = line, col
+			msg += " (" + what + ")"
+		}
 	}
-	d.report(Pos{File: d.file, Line: line, Col: 1}, "yaml", "not valid YAML: %s", msg)
+	d.report(p, "yaml", "not valid YAML: %s", msg)
+}
+
+// badByte finds the first byte of data that is not valid UTF-8 or is a
+// character YAML does not allow in a document, and returns its 1-based line
+// and column (in characters, as yaml.v3 counts them). Files in UTF-16 (with
+// a byte-order mark) are left to the YAML parser.
+func badByte(data []byte) (line, col int, what string, ok bool) {
+	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
+		return 0, 0, "", false
+	}
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return line, col, fmt.Sprintf("byte 0x%02X is not UTF-8", data[i]), true
+		case r == '\n':
+			line, col = line+1, 1
+		case !yamlPrintable(r) && !(r == 0xFEFF && i == 0):
+			return line, col, fmt.Sprintf("character %U", r), true
+		default:
+			col++
+		}
+		i += size
+	}
+	return 0, 0, "", false
+}
+
+// yamlPrintable reports whether YAML 1.2 allows r in a stream.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r >= 0x20 && r <= 0x7E:
+		return true
+	case r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
 }
 
 // A field is one key a mapping may hold.
@@ -345,10 +394,23 @@ func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
 	return n.Value, true
 }
 
+// bigIntRE matches a whole number that YAML resolved as a float because it
+// does not fit in 64 bits.
+var bigIntRE = regexp.MustCompile(`^[-+]?[0-9][0-9_]*$`)
+
+// isInt reports whether n is a whole number, however large.
+func isInt(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float" && bigIntRE.MatchString(n.Value))
+}
+
 // integer decodes a whole number.
 func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
 	n = d.deref(n)
 	if n == nil {
+		return 0, false
+	}
+	if isInt(n) && n.Tag != "!!int" {
+		d.errorf(n, "bad-value", "%s: %s is too large a number", what, n.Value)
 		return 0, false
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
@@ -398,7 +460,7 @@ func (d *decoder) interval(n *yaml.Node, what string) (Interval, Pos, bool) {
 	if n == nil {
 		return Interval{}, Pos{}, false
 	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+	if isInt(n) {
 		p, pos, ok := d.port(n, what)
 		return Single(p), pos, ok
 	}
@@ -410,16 +472,44 @@ func (d *decoder) interval(n *yaml.Node, what string) (Interval, Pos, bool) {
 	if err != nil {
 		p := d.pos(n)
 		var se *SyntaxError
-		if errors.As(err, &se) && !strings.Contains(n.Value, "\n") {
-			p.Col += se.Offset
-			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-				p.Col++
-			}
+		if errors.As(err, &se) {
+			p = d.inValue(n, se.Offset)
 		}
 		d.report(p, "bad-value", "%s: %v", what, err)
 		return Interval{}, d.pos(n), false
 	}
 	return iv, d.pos(n), true
+}
+
+// inValue returns the position of byte off of scalar n's value. That is
+// exact when the file writes the value on one line as it reads (plain, or
+// quoted without escapes); otherwise it is the scalar's own position.
+func (d *decoder) inValue(n *yaml.Node, off int) Pos {
+	p := d.pos(n)
+	if off < 0 || off > len(n.Value) || n.Line < 1 || n.Line > len(d.lines) || n.Column < 1 {
+		return p
+	}
+	line := d.lines[n.Line-1]
+	start := 0 // byte index of column n.Column
+	for c := 1; c < n.Column; c++ {
+		if start >= len(line) {
+			return p
+		}
+		_, size := utf8.DecodeRune(line[start:])
+		start += size
+	}
+	quoted := n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
+	if quoted {
+		start++
+	}
+	if start > len(line) || !bytes.HasPrefix(line[start:], []byte(n.Value)) {
+		return p
+	}
+	p.Col += utf8.RuneCountInString(n.Value[:off])
+	if quoted {
+		p.Col++
+	}
+	return p
 }
 
 // list calls fn for each element; a single scalar counts as a one-element list.
@@ -632,7 +722,19 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 			d.list(v, what+" ports", func(j int, e *yaml.Node) { d.portEntry(c, fmt.Sprintf("%s ports[%d]", what, j), e) })
 		}},
 		{"packages", false, func(v *yaml.Node) { c.Packages = d.strs(v, what+" packages") }},
-		{"manifests", false, func(v *yaml.Node) { c.Manifests = d.strs(v, what+" manifests") }},
+		{"manifests", false, func(v *yaml.Node) {
+			d.list(v, what+" manifests", func(_ int, e *yaml.Node) {
+				s, ok := d.str(e, what+" manifests")
+				if !ok {
+					return
+				}
+				if !doublestar.ValidatePattern(s) {
+					d.errorf(e, "bad-value", "%s manifests: %q is not a valid glob", what, s)
+					return
+				}
+				c.Manifests = append(c.Manifests, s)
+			})
+		}},
 		{"labels", false, func(v *yaml.Node) {
 			c.Labels = map[string]string{}
 			d.eachPair(v, what+" labels", func(k, v *yaml.Node) { c.Labels[k.Value], _ = d.str(v, what+" labels."+k.Value) })
@@ -756,7 +858,7 @@ func (d *decoder) oldPort(e *yaml.Node, what string) (OldPort, bool) {
 	if e == nil {
 		return OldPort{}, false
 	}
-	if e.Kind == yaml.ScalarNode && e.Tag == "!!int" {
+	if isInt(e) {
 		n, pos, ok := d.port(e, what)
 		return OldPort{Port: n, Bind: Any, Pos: pos}, ok
 	}
