@@ -298,7 +298,7 @@ func TestReservedAt(t *testing.T) {
 		{control, 8080, registry.TCP, nil}, // scoped to the engine group
 		{nil, 8080, registry.TCP, []string{"HTTP alternate servers"}},
 		{engine, 80, registry.TCP, []string{"HTTP servers"}},
-		{control, 80, registry.TCP, nil}, // the console's own
+		{control, 80, registry.TCP, nil},                                 // the console's own
 		{control, 6443, registry.TCP, []string{"Kubernetes API server"}}, // every group
 		{engine, 2380, registry.UDP, []string{"Kubernetes etcd"}},
 		{engine, 5681, registry.ProtoAny, []string{"Kuma control plane (5681 API, 5678 xDS, 5680 health)"}},
@@ -360,8 +360,8 @@ func TestMatchPackage(t *testing.T) {
 	}
 	small := load(t, "testdata/query/reassign.yaml")
 	for _, tc := range []struct{ path, want string }{
-		{"example.com/h", "other"},         // "x/..." also matches x
-		{"example.com/h/sub", "other"},     // before catchall, in file order
+		{"example.com/h", "other"},     // "x/..." also matches x
+		{"example.com/h/sub", "other"}, // before catchall, in file order
 		{"example.com/a/cmd/other", "other"},
 		{"example.com/a/b/cmd/other", "catchall"}, // * stays within one element
 		{"example.com/z", "catchall"},
