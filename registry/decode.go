@@ -51,6 +51,7 @@ func Parse(file string, data []byte) (reg *Registry, err error) {
 	if errs := d.errors(); len(errs) > 0 {
 		return nil, errs
 	}
+	reg.Data = data
 	reg.derive()
 	reg.buildIndex()
 	reg.Problems = reg.validate()

@@ -63,6 +63,7 @@ type Registry struct {
 	Version int
 	Title   string
 	File    string // the file it was loaded from, as given to Parse
+	Data    []byte // the file's content, for mapping positions
 
 	Vars       []*Var
 	Planes     []*Plane

@@ -1,0 +1,1021 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/registry"
+)
+
+// A site is one port use found in the package, before attribution.
+type site struct {
+	pv        portVal
+	pos, end  token.Pos // what to report: the digits when written here, else the expression
+	bind      registry.Bind
+	bindKnown bool
+	role      check.Role
+	proto     registry.Proto
+	source    string
+	prio      int // strength of the context, for merging sites on one literal
+}
+
+// Context strengths: a call that listens or dials says more than a flag,
+// which says more than a name.
+const (
+	prioFree = iota
+	prioName
+	prioField
+	prioConfig
+	prioSink
+)
+
+// collector walks a package and gathers sites.
+type collector struct {
+	pass     *analysis.Pass
+	r        *resolver
+	sites    []*site
+	consumed map[ast.Node]bool // literals and calls a context has resolved
+	quiet    map[ast.Node]bool // literals that must never count as free-standing
+	module   string
+	files    []*ast.File
+}
+
+func newCollector(pass *analysis.Pass, files []*ast.File) *collector {
+	c := &collector{pass: pass, r: newResolver(pass), consumed: map[ast.Node]bool{}, quiet: map[ast.Node]bool{}, files: files}
+	if pass.Module != nil {
+		c.module = pass.Module.Path
+	}
+	return c
+}
+
+func (c *collector) info() *types.Info { return c.pass.TypesInfo }
+
+// consume marks every literal and call below e as handled.
+func (c *collector) consume(e ast.Node) {
+	if e == nil {
+		return
+	}
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.BasicLit, *ast.CallExpr:
+			c.consumed[n] = true
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
+}
+
+func (c *collector) add(s *site, expr ast.Expr) {
+	if s.pv.port < 1 || s.pv.port > 65535 {
+		return
+	}
+	if s.pv.literal() {
+		s.pos, s.end = s.pv.digits, s.pv.end
+	} else {
+		s.pos, s.end = expr.Pos(), expr.End()
+	}
+	if s.proto == "" {
+		s.proto = registry.TCP
+	}
+	c.sites = append(c.sites, s)
+}
+
+// addPort records a port-valued expression under a context.
+func (c *collector) addPort(e ast.Expr, role check.Role, source string, prio int) bool {
+	pv, ok := c.r.port(e)
+	if !ok {
+		return false
+	}
+	c.consume(e)
+	c.add(&site{pv: pv, role: role, source: source, prio: prio}, e)
+	return true
+}
+
+// addAddr records an address-valued expression under a context.
+func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, source string, prio int, strict bool) bool {
+	av, ok := c.r.addr(e, strict)
+	if !ok {
+		return false
+	}
+	c.consume(e)
+	s := &site{pv: av.portVal, role: role, proto: proto, source: source, prio: prio}
+	if av.hostKnown {
+		s.bind, s.bindKnown = registry.HostBind(av.host), true
+	}
+	if role == check.Default && s.bindKnown && !av.url && s.bind.Kind == registry.BindHost {
+		// a default naming another host is where the code connects
+		s.role = check.Dial
+	}
+	if av.url && role == check.Default {
+		s.role = check.Dial
+	}
+	c.add(s, e)
+	return true
+}
+
+// addNamed records a value under a name that says port or address.
+func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int) bool {
+	role := check.Default
+	if k.dial {
+		role = check.Dial
+	}
+	e = ast.Unparen(e)
+	if cl, ok := e.(*ast.CompositeLit); ok {
+		// a list of ports or addresses
+		hit := false
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				el = kv.Value
+			}
+			if _, nested := el.(*ast.CompositeLit); nested {
+				continue
+			}
+			if c.addNamed(el, k, source, prio) {
+				hit = true
+			}
+		}
+		return hit
+	}
+	if k.port && c.isIntegerOrDigits(e) && c.addPort(e, role, source, prio) {
+		return true
+	}
+	return c.addAddr(e, role, "", source, prio, false)
+}
+
+// isIntegerOrDigits reports whether e is an integer, or a string that is
+// a port number on its own.
+func (c *collector) isIntegerOrDigits(e ast.Expr) bool {
+	tv, ok := c.info().Types[e]
+	if !ok || tv.Type == nil {
+		return false
+	}
+	b, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok {
+		return c.isIntStr(tv.Type)
+	}
+	if b.Info()&types.IsInteger != 0 {
+		return true
+	}
+	if b.Info()&types.IsString != 0 {
+		if tv.Value != nil {
+			_, ok := parsePortString(constant.StringVal(tv.Value))
+			return ok
+		}
+		return true // strconv.Itoa(P) and friends
+	}
+	return false
+}
+
+// isIntStr reports whether t is Kubernetes' intstr.IntOrString.
+func (c *collector) isIntStr(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Name() == "IntOrString" && n.Obj().Pkg() != nil && strings.HasSuffix(n.Obj().Pkg().Path(), "util/intstr")
+}
+
+// run walks every file.
+func (c *collector) run() {
+	for _, f := range c.files {
+		c.file(f)
+	}
+	for _, f := range c.files {
+		c.freeStanding(f)
+	}
+}
+
+func (c *collector) file(f *ast.File) {
+	for _, imp := range f.Imports {
+		c.quiet[imp.Path] = true
+	}
+	var stack []ast.Node
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			c.call(n)
+		case *ast.CompositeLit:
+			c.compositeLit(n)
+		case *ast.AssignStmt:
+			c.assign(n)
+		case *ast.ValueSpec:
+			c.valueSpec(n)
+		case *ast.FuncDecl:
+			c.funcDecl(n)
+		case *ast.StructType:
+			c.structTags(n)
+		case *ast.BinaryExpr:
+			if n.Op == token.EQL || n.Op == token.NEQ || n.Op == token.LSS || n.Op == token.GTR || n.Op == token.LEQ || n.Op == token.GEQ {
+				c.quietBelow(n)
+			}
+		case *ast.CaseClause:
+			for _, e := range n.List {
+				c.quietBelow(e)
+			}
+		case *ast.Field:
+			if n.Tag != nil {
+				c.quiet[n.Tag] = true
+			}
+		}
+		return true
+	})
+}
+
+func (c *collector) quietBelow(n ast.Node) {
+	ast.Inspect(n, func(m ast.Node) bool {
+		if lit, ok := m.(*ast.BasicLit); ok {
+			c.quiet[lit] = true
+		}
+		return true
+	})
+}
+
+// call handles sinks, flags, viper, parameter names and callee names.
+func (c *collector) call(call *ast.CallExpr) {
+	name := calleeName(c.info(), call)
+	if name == "" {
+		return
+	}
+	fn, _ := typeutil.Callee(c.info(), call).(*types.Func)
+	pkg := ""
+	if fn != nil && fn.Pkg() != nil {
+		pkg = fn.Pkg().Path()
+	}
+	if quietPkgs[pkg] && !strings.HasPrefix(name, "fmt.Sprint") {
+		for _, a := range call.Args {
+			c.quietBelow(a)
+		}
+	}
+	if s, ok := sinks[name]; ok {
+		c.sinkCall(call, name, s)
+		return
+	}
+	if s, ok := resolvers[name]; ok {
+		c.sinkCall(call, name, s)
+		return
+	}
+	if c.flagCall(call, name, pkg, fn) || c.kingpinDefault(call, name) || c.viperDefault(call, name) {
+		return
+	}
+	if fn == nil {
+		return
+	}
+	c.paramNames(call, fn)
+	c.calleeNamed(call, fn)
+}
+
+// network reads a sink's network argument: its protocol, or ok=false for
+// networks without ports (unix, ip).
+func (c *collector) network(call *ast.CallExpr, s sink) (registry.Proto, bool) {
+	if s.netw < 0 || s.netw >= len(call.Args) {
+		if s.proto == "udp" {
+			return registry.UDP, true
+		}
+		return registry.TCP, true
+	}
+	v := c.r.constValue(call.Args[s.netw])
+	if v == nil || v.Kind() != constant.String {
+		return registry.TCP, true
+	}
+	nw := constant.StringVal(v)
+	if strings.HasPrefix(nw, "unix") || strings.HasPrefix(nw, "ip") {
+		return "", false
+	}
+	p, ok := registry.ParseProto(nw)
+	if !ok {
+		return registry.TCP, true
+	}
+	return p, true
+}
+
+func (c *collector) sinkCall(call *ast.CallExpr, name string, s sink) {
+	if s.arg >= len(call.Args) {
+		return
+	}
+	proto, ok := c.network(call, s)
+	if !ok {
+		return
+	}
+	arg := call.Args[s.arg]
+	short := shortName(name)
+	switch s.kind {
+	case sinkTCPAddr:
+		c.tcpAddr(arg, s.role, proto, short, prioSink)
+	case sinkURL:
+		c.addAddr(arg, s.role, proto, short, prioSink, false)
+	default:
+		role := s.role
+		if role == check.Default {
+			// net.ResolveTCPAddr: listening when the host is empty
+			if av, ok := c.r.addr(arg, false); ok && av.hostKnown && registry.HostBind(av.host).Kind != registry.BindAny {
+				role = check.Dial
+			}
+		}
+		c.addAddr(arg, role, proto, short, prioSink, false)
+	}
+}
+
+// tcpAddr handles &net.TCPAddr{IP: ..., Port: ...} passed to a sink,
+// directly or through a variable assigned once.
+func (c *collector) tcpAddr(arg ast.Expr, role check.Role, proto registry.Proto, source string, prio int) {
+	e := ast.Unparen(arg)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = ast.Unparen(u.X)
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		if v, ok := c.info().ObjectOf(id).(*types.Var); ok {
+			if init, ok := c.r.single[v]; ok {
+				e = ast.Unparen(init)
+				if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+					e = ast.Unparen(u.X)
+				}
+			}
+		}
+	}
+	if cl, ok := e.(*ast.CompositeLit); ok {
+		c.netAddrLit(cl, role, proto, source, prio)
+	}
+}
+
+// netAddrLit handles a net.TCPAddr or net.UDPAddr literal.
+func (c *collector) netAddrLit(cl *ast.CompositeLit, role check.Role, proto registry.Proto, source string, prio int) bool {
+	var portE, ipE ast.Expr
+	for _, el := range cl.Elts {
+		kv, ok := el.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		switch keyName(kv.Key) {
+		case "Port":
+			portE = kv.Value
+		case "IP":
+			ipE = kv.Value
+		}
+	}
+	if portE == nil {
+		return false
+	}
+	pv, ok := c.r.port(portE)
+	if !ok {
+		return false
+	}
+	c.consume(cl)
+	s := &site{pv: pv, role: role, proto: proto, source: source, prio: prio}
+	if ipE == nil {
+		s.bind, s.bindKnown = registry.Any, true
+	} else if host, ok := c.ipValue(ipE); ok {
+		s.bind, s.bindKnown = registry.HostBind(host), true
+	}
+	if role == check.Default && s.bindKnown && s.bind.Kind != registry.BindAny && s.bind.Kind != registry.BindLoopback {
+		s.role = check.Dial
+	}
+	c.add(s, portE)
+	return true
+}
+
+// ipValue resolves net.ParseIP("..."), net.IPv4(a, b, c, d) and the net
+// package's address variables.
+func (c *collector) ipValue(e ast.Expr) (string, bool) {
+	e = ast.Unparen(e)
+	switch x := e.(type) {
+	case *ast.CallExpr:
+		switch calleeName(c.info(), x) {
+		case "net.ParseIP", "net/netip.MustParseAddr":
+			if len(x.Args) == 1 {
+				if v := c.r.constValue(x.Args[0]); v != nil && v.Kind() == constant.String {
+					return constant.StringVal(v), true
+				}
+			}
+		case "net.IPv4":
+			if len(x.Args) == 4 {
+				var parts []string
+				for _, a := range x.Args {
+					v := c.r.constValue(a)
+					if v == nil {
+						return "", false
+					}
+					parts = append(parts, v.ExactString())
+				}
+				return strings.Join(parts, "."), true
+			}
+		}
+	case *ast.SelectorExpr:
+		if obj, ok := c.info().ObjectOf(x.Sel).(*types.Var); ok && obj.Pkg() != nil && obj.Pkg().Path() == "net" {
+			switch obj.Name() {
+			case "IPv4zero", "IPv6zero", "IPv6unspecified":
+				return "0.0.0.0", true
+			case "IPv6loopback":
+				return "::1", true
+			}
+		}
+	}
+	return "", false
+}
+
+func keyName(e ast.Expr) string {
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// shortName turns "net/http.Client.Get" into "http.Client.Get" and
+// "github.com/labstack/echo/v4.Echo.Start" into "echo.Echo.Start".
+func shortName(full string) string {
+	slash := strings.LastIndexByte(full, '/') + 1
+	dot := strings.IndexByte(full[slash:], '.')
+	if dot < 0 {
+		return pkgLabel(full)
+	}
+	pkg, rest := full[:slash+dot], full[slash+dot:]
+	return pkgLabel(pkg) + rest
+}
+
+// pkgLabel is the last element of an import path, skipping a /vN suffix.
+func pkgLabel(pkg string) string {
+	elems := strings.Split(pkg, "/")
+	name := elems[len(elems)-1]
+	if len(elems) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
+		name = elems[len(elems)-2]
+	}
+	return name
+}
+
+// flagCall handles the flag and pflag packages (cobra's Flags() are pflag).
+func (c *collector) flagCall(call *ast.CallExpr, name, pkg string, fn *types.Func) bool {
+	if fn == nil || (pkg != "flag" && pkg != "github.com/spf13/pflag") {
+		return false
+	}
+	m := fn.Name()
+	varForm := strings.Contains(m, "Var")
+	base := strings.TrimSuffix(strings.Replace(m, "Var", "", 1), "P")
+	short := strings.HasSuffix(m, "P") && pkg == "github.com/spf13/pflag"
+	switch base {
+	case "Int", "Int8", "Int16", "Int32", "Int64", "Uint", "Uint8", "Uint16", "Uint32", "Uint64",
+		"String", "StringSlice", "StringArray", "IntSlice", "Int32Slice", "Int64Slice", "UintSlice":
+	default:
+		return false
+	}
+	nameIdx := 0
+	if varForm {
+		nameIdx = 1
+	}
+	valIdx := nameIdx + 1
+	if short {
+		valIdx++
+	}
+	usageIdx := valIdx + 1
+	if usageIdx >= len(call.Args) {
+		return false
+	}
+	c.quietBelow(call.Args[usageIdx])
+	c.quietBelow(call.Args[nameIdx])
+	flagName := c.stringConst(call.Args[nameIdx])
+	usage := c.stringConst(call.Args[usageIdx])
+	k, ok := flagKind(flagName, usage)
+	if !ok {
+		return true
+	}
+	source := pkgLabel(pkg) + "." + m
+	if base != "String" && !strings.HasPrefix(base, "String") {
+		k.port = true // an integer flag that says address is a port
+	}
+	c.addNamed(call.Args[valIdx], k, source, prioConfig)
+	return true
+}
+
+// flagKind decides whether a flag's name or usage says port or address.
+func flagKind(name, usage string) (nameKind, bool) {
+	if k := classify(name); k.port || k.addr {
+		return k, true
+	}
+	for _, w := range words(name) {
+		if quantity[w] {
+			return nameKind{}, false
+		}
+	}
+	uw := words(usage)
+	var k nameKind
+	for i, w := range uw {
+		if i > 8 {
+			break // the subject of the usage text comes first
+		}
+		if isPortWord(w) && !(i > 0 && countWords[uw[i-1]]) {
+			k.port = true
+		}
+		if addrWords[w] {
+			k.addr = true
+		}
+	}
+	if !k.port && !k.addr {
+		return nameKind{}, false
+	}
+	for _, w := range uw[:min(len(uw), 6)] {
+		if quantity[w] && w != "in" && w != "is" && w != "name" {
+			return nameKind{}, false
+		}
+	}
+	k.dial = dialish(append(words(name), uw...))
+	return k, true
+}
+
+func (c *collector) stringConst(e ast.Expr) string {
+	if v := c.r.constValue(e); v != nil && v.Kind() == constant.String {
+		return constant.StringVal(v)
+	}
+	return ""
+}
+
+// kingpinDefault handles kingpin's app.Flag("web.listen-address", "...").Default(":9090").
+func (c *collector) kingpinDefault(call *ast.CallExpr, name string) bool {
+	if !strings.HasSuffix(name, ".FlagClause.Default") || !strings.Contains(name, "kingpin") {
+		return false
+	}
+	flagName, usage := "", ""
+	for e := call.Fun; ; {
+		sel, ok := e.(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		inner, ok := ast.Unparen(sel.X).(*ast.CallExpr)
+		if !ok {
+			break
+		}
+		if isel, ok := inner.Fun.(*ast.SelectorExpr); ok && isel.Sel.Name == "Flag" && len(inner.Args) >= 2 {
+			flagName, usage = c.stringConst(inner.Args[0]), c.stringConst(inner.Args[1])
+			c.quietBelow(inner.Args[1])
+			break
+		}
+		e = inner.Fun
+	}
+	k, ok := flagKind(flagName, usage)
+	if !ok {
+		return true
+	}
+	for _, a := range call.Args {
+		c.addNamed(a, k, "kingpin.Default", prioConfig)
+	}
+	return true
+}
+
+// viperDefault handles viper.SetDefault("server.port", 8080).
+func (c *collector) viperDefault(call *ast.CallExpr, name string) bool {
+	if name != "github.com/spf13/viper.SetDefault" && name != "github.com/spf13/viper.Viper.SetDefault" {
+		return false
+	}
+	if len(call.Args) != 2 {
+		return true
+	}
+	k := classify(c.stringConst(call.Args[0]))
+	if k.port || k.addr {
+		c.addNamed(call.Args[1], k, "viper.SetDefault", prioConfig)
+	}
+	return true
+}
+
+// paramNames handles calls of the module's own functions whose parameter
+// names say port or address: startServer(20200) for func startServer(port int).
+func (c *collector) paramNames(call *ast.CallExpr, fn *types.Func) {
+	if fn.Pkg() == nil || !c.sameModule(fn.Pkg()) {
+		return
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok {
+		return
+	}
+	params := sig.Params()
+	for i, a := range call.Args {
+		pi := i
+		if sig.Variadic() && pi >= params.Len()-1 {
+			pi = params.Len() - 1
+		}
+		if pi >= params.Len() {
+			break
+		}
+		p := params.At(pi)
+		if k := classify(p.Name()); k.port || k.addr {
+			c.addNamed(a, k, fn.Name()+"("+p.Name()+")", prioField)
+		}
+	}
+}
+
+// sameModule reports whether pkg belongs to the module being analyzed.
+func (c *collector) sameModule(pkg *types.Package) bool {
+	if pkg == c.pass.Pkg {
+		return true
+	}
+	if c.module != "" {
+		return pkg.Path() == c.module || strings.HasPrefix(pkg.Path(), c.module+"/")
+	}
+	// without module information: a package under the same first element
+	first := func(p string) string {
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			return p[:i]
+		}
+		return p
+	}
+	return first(pkg.Path()) == first(c.pass.Pkg.Path()) && strings.Contains(first(pkg.Path()), ".") == strings.Contains(first(c.pass.Pkg.Path()), ".")
+}
+
+// calleeNamed handles calls whose function name says port or address:
+// WithPort(20200), SetListenAddr(":20200"). Getters, predicates and parsers
+// are not contexts.
+func (c *collector) calleeNamed(call *ast.CallExpr, fn *types.Func) {
+	if len(call.Args) == 0 || len(call.Args) > 2 {
+		return
+	}
+	ws := words(fn.Name())
+	if len(ws) == 0 {
+		return
+	}
+	switch ws[0] {
+	case "is", "has", "valid", "validate", "check", "parse", "split", "get", "lookup", "find", "free",
+		"random", "pick", "must", "new", "test", "format", "print", "join", "strip", "trim", "normalize",
+		"ensure", "assert", "expect", "should", "to", "from", "read", "write", "extract", "resolve", "dial", "listen":
+		return
+	}
+	k := classify(fn.Name())
+	if !k.port && !k.addr {
+		return
+	}
+	for _, a := range call.Args {
+		c.addNamed(a, k, fn.Name(), prioField)
+	}
+}
+
+// compositeLit handles http.Server{Addr}, net.TCPAddr{Port}, flag structs
+// and fields or map keys that say port or address.
+func (c *collector) compositeLit(cl *ast.CompositeLit) {
+	tv, ok := c.info().Types[cl]
+	if !ok || tv.Type == nil {
+		return
+	}
+	t := tv.Type
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	typeName, typePkg := "", ""
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
+		typeName, typePkg = n.Obj().Name(), n.Obj().Pkg().Path()
+	}
+	switch {
+	case typePkg == "net/http" && typeName == "Server":
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok && keyName(kv.Key) == "Addr" {
+				c.addAddr(kv.Value, check.Listen, registry.TCP, "http.Server.Addr", prioSink, false)
+			}
+		}
+		return
+	case typePkg == "net" && (typeName == "TCPAddr" || typeName == "UDPAddr"):
+		if c.consumed[cl] {
+			return
+		}
+		proto := registry.TCP
+		if typeName == "UDPAddr" {
+			proto = registry.UDP
+		}
+		c.netAddrLit(cl, check.Default, proto, "net."+typeName, prioField)
+		return
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		if c.flagStruct(cl, typeName) {
+			return
+		}
+		for _, el := range cl.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			field := keyName(kv.Key)
+			k := classify(field)
+			if !k.port && !k.addr {
+				continue
+			}
+			if !c.portish(c.info().TypeOf(kv.Value)) {
+				continue
+			}
+			c.addNamed(kv.Value, k, typeLabel(typeName)+field, prioField)
+		}
+	case *types.Map:
+		if b, ok := u.Key().Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
+			return
+		}
+		for _, el := range cl.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			c.quietBelow(kv.Key)
+			k := classify(c.stringConst(kv.Key))
+			if (k.port || k.addr) && c.portish(c.info().TypeOf(kv.Value)) {
+				c.addNamed(kv.Value, k, "map key "+strconv.Quote(c.stringConst(kv.Key)), prioField)
+			}
+		}
+	}
+}
+
+func typeLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	return name + "."
+}
+
+// portish reports whether a value of type t can hold a port: integers,
+// strings, IntOrString, interfaces (map[string]any), or lists of those.
+func (c *collector) portish(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	if c.isIntStr(t) {
+		return true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&(types.IsInteger|types.IsString) != 0
+	case *types.Interface:
+		return true
+	case *types.Slice:
+		return c.portish(u.Elem())
+	case *types.Array:
+		return c.portish(u.Elem())
+	case *types.Pointer:
+		return c.portish(u.Elem())
+	}
+	return false
+}
+
+// flagStruct handles urfave/cli-style flag literals: &cli.IntFlag{Name: "port", Value: 8080}.
+func (c *collector) flagStruct(cl *ast.CompositeLit, typeName string) bool {
+	if !strings.HasSuffix(typeName, "Flag") {
+		return false
+	}
+	var nameE, valueE, usageE ast.Expr
+	for _, el := range cl.Elts {
+		kv, ok := el.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		switch keyName(kv.Key) {
+		case "Name":
+			nameE = kv.Value
+		case "Value", "Default", "DefaultValue", "DefValue":
+			valueE = kv.Value
+		case "Usage", "Help", "Description":
+			usageE = kv.Value
+		}
+	}
+	if nameE == nil || valueE == nil {
+		return false
+	}
+	c.quietBelow(nameE)
+	usage := ""
+	if usageE != nil {
+		c.quietBelow(usageE)
+		usage = c.stringConst(usageE)
+	}
+	if k, ok := flagKind(c.stringConst(nameE), usage); ok {
+		c.addNamed(valueE, k, typeName, prioConfig)
+	}
+	return true
+}
+
+// assign handles srv.Addr = ":8080", cfg.Port = 20200, port = "8080".
+func (c *collector) assign(as *ast.AssignStmt) {
+	if len(as.Lhs) != len(as.Rhs) {
+		return
+	}
+	for i, lhs := range as.Lhs {
+		var name string
+		switch x := ast.Unparen(lhs).(type) {
+		case *ast.Ident:
+			name = x.Name
+		case *ast.SelectorExpr:
+			name = x.Sel.Name
+			if name == "Addr" {
+				if t := c.info().TypeOf(x.X); t != nil && isNamed(t, "net/http", "Server") {
+					c.addAddr(as.Rhs[i], check.Listen, registry.TCP, "http.Server.Addr", prioSink, false)
+					continue
+				}
+			}
+		case *ast.IndexExpr:
+			// m["port"] = 8080
+			name = c.stringConst(x.Index)
+			c.quietBelow(x.Index)
+		default:
+			continue
+		}
+		k := classify(name)
+		if (k.port || k.addr) && c.portish(c.info().TypeOf(as.Rhs[i])) {
+			c.addNamed(as.Rhs[i], k, name, prioName)
+		}
+	}
+}
+
+func isNamed(t types.Type, pkg, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
+}
+
+// valueSpec handles const and var declarations whose names (or type) say
+// port or address.
+func (c *collector) valueSpec(vs *ast.ValueSpec) {
+	typeK := nameKind{}
+	if vs.Type != nil {
+		if t := c.info().TypeOf(vs.Type); t != nil {
+			if n, ok := t.(*types.Named); ok {
+				typeK = classify(n.Obj().Name())
+			}
+		}
+	}
+	for i, name := range vs.Names {
+		if i >= len(vs.Values) || len(vs.Values) != len(vs.Names) {
+			return
+		}
+		k := classify(name.Name)
+		if !k.port && !k.addr {
+			k = typeK
+		}
+		if (k.port || k.addr) && c.portish(c.info().TypeOf(vs.Values[i])) {
+			c.addNamed(vs.Values[i], k, name.Name, prioName)
+		}
+	}
+}
+
+// funcDecl handles functions whose name says port: func defaultPort() int { return 20200 }.
+func (c *collector) funcDecl(fd *ast.FuncDecl) {
+	if fd.Body == nil {
+		return
+	}
+	k := classify(fd.Name.Name)
+	if !k.port && !k.addr {
+		return
+	}
+	ws := words(fd.Name.Name)
+	if len(ws) > 0 {
+		switch ws[0] {
+		case "is", "has", "valid", "validate", "check", "parse", "split", "free", "random", "pick", "find", "lookup", "test":
+			return
+		}
+	}
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if len(n.Results) == 1 && c.portish(c.info().TypeOf(n.Results[0])) {
+				c.addNamed(n.Results[0], k, fd.Name.Name, prioName)
+			}
+		}
+		return true
+	})
+}
+
+// defaultTags are struct tag keys that give a field's default value.
+var defaultTags = []string{"default", "envDefault", "env-default", "envdefault", "def"}
+
+// nameTags are struct tag keys whose value names the field's setting.
+var nameTags = []string{"env", "json", "yaml", "mapstructure", "koanf", "toml", "long", "flag", "envconfig", "split_words", "arg"}
+
+// structTags handles `default:"8080"` and friends on fields that say port
+// or address (by field name or by the setting's name in another tag).
+func (c *collector) structTags(st *ast.StructType) {
+	for _, f := range st.Fields.List {
+		if f.Tag == nil {
+			continue
+		}
+		raw, err := strconv.Unquote(f.Tag.Value)
+		if err != nil {
+			continue
+		}
+		tag := reflect.StructTag(raw)
+		var k nameKind
+		for _, n := range f.Names {
+			if k = classify(n.Name); k.port || k.addr {
+				break
+			}
+		}
+		if !k.port && !k.addr {
+			for _, key := range nameTags {
+				if v, ok := tag.Lookup(key); ok {
+					v, _, _ = strings.Cut(v, ",")
+					if k = classify(v); k.port || k.addr {
+						break
+					}
+				}
+			}
+		}
+		if !k.port && !k.addr {
+			continue
+		}
+		for _, key := range defaultTags {
+			val, ok := tag.Lookup(key)
+			if !ok || val == "" {
+				continue
+			}
+			c.tagValue(f.Tag, key, val, k)
+		}
+	}
+}
+
+// tagValue records the default in a struct tag, placing the digits inside
+// the tag literal.
+func (c *collector) tagValue(lit *ast.BasicLit, key, val string, k nameKind) {
+	role := check.Default
+	if k.dial {
+		role = check.Dial
+	}
+	var port int
+	var off, n int
+	var host string
+	hostKnown := false
+	isAddr := false
+	if p, ok := parsePortString(val); ok && k.port {
+		port, off, n = p, 0, len(val)
+	} else if a, ok := parseAddress(val, false); ok {
+		port, off, n, host, hostKnown, isAddr = a.port, a.portOff, a.portLen, a.host, true, true
+		if a.url {
+			role = check.Dial
+		}
+	} else {
+		return
+	}
+	if port < 1 || port > 65535 {
+		return
+	}
+	s := &site{pv: portVal{port: port}, role: role, source: "struct tag " + key, prio: prioConfig}
+	if isAddr && hostKnown {
+		s.bind, s.bindKnown = registry.HostBind(host), true
+		if role == check.Default && s.bind.Kind == registry.BindHost {
+			s.role = check.Dial
+		}
+	}
+	// find key:"val" in the literal's source (raw strings keep it verbatim)
+	needle := key + `:"` + val + `"`
+	if i := strings.Index(lit.Value, needle); i >= 0 && lit.Value[0] == '`' {
+		start := lit.Pos() + token.Pos(i+len(key)+2+off)
+		s.pv.digits, s.pv.end = start, start+token.Pos(n)
+	}
+	s.pv.lits = []*ast.BasicLit{lit}
+	c.add(s, lit)
+}
+
+// freeStanding reports address literals and address-building calls that no
+// context claimed: "localhost:20200" passed to an unknown function is still
+// an address. The host must look like one (see parseAddress strict).
+func (c *collector) freeStanding(f *ast.File) {
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.BasicLit:
+			if x.Kind != token.STRING || c.consumed[x] || c.quiet[x] {
+				return true
+			}
+			c.freeAddr(x)
+		case *ast.CallExpr:
+			if c.consumed[x] {
+				return false
+			}
+			switch calleeName(c.info(), x) {
+			case "fmt.Sprintf", "net.JoinHostPort":
+				if c.freeAddr(x) {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+func (c *collector) freeAddr(e ast.Expr) bool {
+	av, ok := c.r.addr(e, true)
+	if !ok {
+		return false
+	}
+	role := check.Dial
+	if !av.url && av.hostKnown && registry.HostBind(av.host).Kind == registry.BindAny {
+		role = check.Default
+	}
+	c.consume(e)
+	s := &site{pv: av.portVal, role: role, source: "address literal", prio: prioFree}
+	if av.hostKnown {
+		s.bind, s.bindKnown = registry.HostBind(av.host), true
+	}
+	c.add(s, e)
+	return true
+}

@@ -1,0 +1,186 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/registry"
+)
+
+type reporter struct {
+	pass    *analysis.Pass
+	reg     *registry.Registry
+	enabled check.Set
+	attr    *attribution
+}
+
+// An ignore is a //portlint:ignore directive and whether it matched.
+type ignore struct {
+	c       *ast.Comment
+	line    int
+	file    string
+	ig      *check.Ignore
+	matched bool
+}
+
+func (r *reporter) on(name string) bool {
+	if r.enabled == nil {
+		return !check.Lookup(name).Off
+	}
+	return r.enabled[name]
+}
+
+func (r *reporter) report(uses []*use) {
+	ignores := r.directives()
+	checker := &check.Checker{Reg: r.reg, Enabled: r.enabled}
+	for _, u := range uses {
+		for _, res := range checker.Check(&u.Use) {
+			if r.suppressed(ignores, u, res.Check) {
+				continue
+			}
+			d := analysis.Diagnostic{
+				Pos: u.pos, End: u.end, Category: res.Check,
+				Message: res.Message,
+				Related: r.related(res.Related),
+			}
+			if res.Replacement != 0 && u.fixStart.IsValid() {
+				d.SuggestedFixes = []analysis.SuggestedFix{{
+					Message:   fmt.Sprintf("Replace %d with %d", u.Port, res.Replacement),
+					TextEdits: []analysis.TextEdit{{Pos: u.fixStart, End: u.fixEnd, NewText: []byte(strconv.Itoa(res.Replacement))}},
+				}}
+			}
+			r.pass.Report(d)
+		}
+	}
+	if !r.on(check.Directive) {
+		return
+	}
+	for _, b := range r.attr.bad {
+		r.pass.Report(analysis.Diagnostic{Pos: b.c.Pos(), End: b.c.End(), Category: check.Directive, Message: b.msg})
+	}
+	for _, ig := range ignores {
+		if ig.ig == nil || ig.matched {
+			continue
+		}
+		// a directive for a disabled check could not have matched
+		live := false
+		for _, name := range ig.ig.Checks {
+			if name == "all" || r.on(name) {
+				live = true
+			}
+		}
+		if live {
+			r.pass.Report(analysis.Diagnostic{Pos: ig.c.Pos(), End: ig.c.End(), Category: check.Directive,
+				Message: "portlint:ignore directive suppresses nothing; remove it"})
+		}
+	}
+}
+
+// directives collects //portlint:ignore comments; malformed ones are
+// reported at once.
+func (r *reporter) directives() []*ignore {
+	var out []*ignore
+	for _, f := range r.pass.Files {
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				text := strings.TrimPrefix(c.Text, "//")
+				if strings.HasPrefix(text, "/*") {
+					continue
+				}
+				ig, ok, err := check.ParseIgnore(text)
+				if !ok {
+					continue
+				}
+				p := r.pass.Fset.Position(c.Pos())
+				if err != nil {
+					if r.on(check.Directive) {
+						r.pass.Report(analysis.Diagnostic{Pos: c.Pos(), End: c.End(), Category: check.Directive, Message: err.Error()})
+					}
+					continue
+				}
+				out = append(out, &ignore{c: c, line: p.Line, file: p.Filename, ig: ig})
+			}
+		}
+	}
+	return out
+}
+
+// suppressed reports whether a directive on the use's line, or on the line
+// above, silences the check.
+func (r *reporter) suppressed(igs []*ignore, u *use, name string) bool {
+	for _, ig := range igs {
+		if ig.file != u.Pos.File || !ig.ig.Matches(name) {
+			continue
+		}
+		if ig.line == u.Pos.Line || ig.line == u.Pos.Line-1 {
+			ig.matched = true
+			return true
+		}
+	}
+	return false
+}
+
+// related maps registry positions into the file set, so that drivers can
+// point at the registry entry behind a finding.
+func (r *reporter) related(rel []registry.Related) []analysis.RelatedInformation {
+	if len(rel) == 0 {
+		return nil
+	}
+	tf := registryFile(r.pass.Fset, r.reg)
+	if tf == nil {
+		return nil
+	}
+	var out []analysis.RelatedInformation
+	for _, x := range rel {
+		if x.Pos.Line < 1 || x.Pos.Line > tf.LineCount() {
+			continue
+		}
+		p := tf.LineStart(x.Pos.Line) + token.Pos(max(0, x.Pos.Col-1))
+		out = append(out, analysis.RelatedInformation{Pos: p, End: p, Message: x.Message})
+	}
+	return out
+}
+
+// registryFile adds the registry's text to a file set once, so that
+// related positions can point into it.
+func registryFile(fset *token.FileSet, reg *registry.Registry) *token.File {
+	if reg == nil || len(reg.Data) == 0 {
+		return nil
+	}
+	regFiles.Lock()
+	defer regFiles.Unlock()
+	k := regFileKey{fset, reg}
+	if tf, ok := regFiles.m[k]; ok {
+		return tf
+	}
+	tf := fset.AddFile(reg.File, -1, len(reg.Data))
+	tf.SetLinesForContent(reg.Data)
+	if regFiles.m == nil {
+		regFiles.m = map[regFileKey]*token.File{}
+	}
+	regFiles.m[k] = tf
+	return tf
+}
+
+type regFileKey struct {
+	fset *token.FileSet
+	reg  *registry.Registry
+}
+
+var regFiles struct {
+	sync.Mutex
+	m map[regFileKey]*token.File
+}
+
+// sortUses orders uses by position.
+func sortUses(us []*use) {
+	sort.Slice(us, func(i, j int) bool { return us[i].pos < us[j].pos })
+}

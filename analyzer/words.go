@@ -1,0 +1,174 @@
+package analyzer
+
+import (
+	"strings"
+	"unicode"
+)
+
+// words splits an identifier, flag name, struct tag key or config key into
+// lowercase words: "defaultListenAddr" -> default listen addr,
+// "web.listen-address" -> web listen address, "HTTP_PORT" -> http port.
+func words(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r):
+			// a new word starts at an upper-case letter after a lower-case
+			// one or a digit ("listenPort"), or before the last capital of
+			// an acronym ("HTTPPort" -> http port)
+			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])) {
+				flush()
+			} else if i > 0 && unicode.IsUpper(rs[i-1]) && i+1 < len(rs) && unicode.IsLower(rs[i+1]) {
+				flush()
+			}
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return out
+}
+
+// notPort lists words that end in "port" but are not ports.
+var notPort = map[string]bool{
+	"support": true, "supports": true, "report": true, "reports": true, "export": true, "exports": true,
+	"import": true, "imports": true, "transport": true, "transports": true, "passport": true,
+	"airport": true, "sport": true, "deport": true, "rapport": true, "viewport": true,
+	"purport": true, "teleport": true, "seaport": true, "newport": true, "davenport": true,
+	"exported": true, "supported": true, "reported": true, "imported": true, "transported": true,
+}
+
+// isPortWord reports whether w names a port: "port", "ports", or a compound
+// such as "nodeport", "hostport" ("transport" and "report" are not).
+func isPortWord(w string) bool {
+	if w == "port" || w == "ports" {
+		return true
+	}
+	if notPort[w] {
+		return false
+	}
+	return len(w) > 4 && (strings.HasSuffix(w, "port") || strings.HasSuffix(w, "ports"))
+}
+
+// addrWords name values that hold an address (host:port) or a URL.
+var addrWords = map[string]bool{
+	"addr": true, "address": true, "addrs": true, "addresses": true, "hostport": true,
+	"listen": true, "listenaddr": true, "bind": true, "bindaddr": true,
+	"endpoint": true, "endpoints": true, "url": true, "urls": true, "uri": true, "uris": true,
+	"laddr": true, "raddr": true, "baseurl": true,
+}
+
+// quantity words make a port-named identifier a number about ports rather
+// than a port: a count, a timeout, a bound of a range, a validity check.
+var quantity = map[string]bool{
+	"count": true, "counts": true, "total": true, "timeout": true, "timeouts": true,
+	"retries": true, "retry": true, "attempts": true, "attempt": true, "interval": true,
+	"delay": true, "duration": true, "size": true, "len": true, "length": true, "limit": true,
+	"limits": true, "max": true, "min": true, "maximum": true, "minimum": true, "workers": true,
+	"threads": true, "buffer": true, "ttl": true, "qps": true, "burst": true, "rate": true,
+	"percent": true, "pct": true, "version": true, "index": true, "idx": true, "offset": true,
+	"weight": true, "priority": true, "uid": true, "gid": true, "mode": true, "perm": true,
+	"backlog": true, "capacity": true, "cap": true, "range": true, "ranges": true, "step": true,
+	"base": true, "start": true, "end": true, "first": true, "last": true, "lower": true, "upper": true,
+	"free": true, "random": true, "ephemeral": true, "valid": true, "invalid": true,
+	"regex": true, "regexp": true, "pattern": true, "format": true, "fmt": true, "label": true,
+	"name": true, "names": true, "key": true, "field": true, "env": true, "flag": true,
+	"mapping": true, "map": true, "proto": true, "protocol": true, "type": true, "kind": true,
+	"help": true, "usage": true, "desc": true, "description": true, "doc": true, "err": true,
+	"error": true, "msg": true, "message": true, "header": true, "enabled": true, "disabled": true,
+	"enable": true, "disable": true, "used": true, "in": true, "is": true, "has": true,
+	"allocator": true, "pool": true, "policy": true, "family": true, "mask": true, "prefix": true,
+	"suffix": true, "path": true, "file": true, "dir": true, "socket": true, "sock": true,
+}
+
+// countWords before a port word make it a count ("numPorts", "nPorts").
+var countWords = map[string]bool{"num": true, "number": true, "n": true, "nr": true, "no": true}
+
+// dialWords mark an address as someone else's: the value is where the code
+// connects to, not where it listens.
+var dialWords = map[string]bool{
+	"endpoint": true, "endpoints": true, "url": true, "urls": true, "uri": true, "uris": true,
+	"upstream": true, "remote": true, "target": true, "peer": true, "peers": true,
+	"backend": true, "backends": true, "connect": true, "dial": true, "client": true,
+	"proxy": true, "broker": true, "brokers": true, "master": true, "apiserver": true,
+	"server": false, "servers": true, "raddr": true, "dest": true, "destination": true,
+	"dst": true, "redis": true, "mysql": true, "postgres": true, "postgresql": true, "pg": true,
+	"mongo": true, "mongodb": true, "kafka": true, "nats": true, "amqp": true, "rabbitmq": true,
+	"etcd": true, "consul": true, "zookeeper": true, "zk": true, "db": true, "database": true,
+	"memcache": true, "memcached": true, "elasticsearch": true, "es": true, "jaeger": true,
+	"otlp": true, "collector": true, "agent": false, "registry": true, "vault": true,
+	"smtp": true, "ldap": true, "statsd": true, "syslog": true, "sentry": true, "webhook": true,
+	"callback": true, "api": false, "base": false, "baseurl": true, "gateway": false, "sink": true,
+	"export": false, "exporter": true, "push": true, "pushgateway": true, "upstreams": true,
+}
+
+// listenWords mark an address as the code's own listener.
+var listenWords = map[string]bool{
+	"listen": true, "listener": true, "bind": true, "serve": true, "serving": true, "laddr": true,
+	"local": true, "metrics": true, "health": true, "healthz": true, "probe": true, "pprof": true,
+	"debug": true, "admin": true, "secure": true, "insecure": true, "http": true, "https": true,
+	"grpc": true, "web": true, "status": true, "profiling": true, "prometheus": true,
+	"listenaddr": true, "bindaddr": true, "advertise": false,
+}
+
+// nameKind classifies a name: whether it says port or address, and which
+// way the value points.
+type nameKind struct {
+	port bool // the name says port: an int (or digit string) is a port
+	addr bool // the name says address/URL: a host:port string is an address
+	dial bool // the name says the value is someone else's endpoint
+}
+
+// classify tells what a name says. A name says nothing (zero nameKind) when
+// it has no port or address word, or when a quantity word makes it a number
+// about ports (maxPort, portCount, numPorts, portTimeout).
+func classify(name string) nameKind {
+	ws := words(name)
+	var k nameKind
+	for i, w := range ws {
+		switch {
+		case isPortWord(w):
+			if i > 0 && countWords[ws[i-1]] {
+				return nameKind{}
+			}
+			k.port = true
+		case addrWords[w]:
+			k.addr = true
+		}
+	}
+	if !k.port && !k.addr {
+		return nameKind{}
+	}
+	for _, w := range ws {
+		if quantity[w] {
+			return nameKind{}
+		}
+	}
+	k.dial = dialish(ws)
+	return k
+}
+
+// dialish reports whether the words name a client-side target.
+func dialish(ws []string) bool {
+	dial, listen := false, false
+	for _, w := range ws {
+		if dialWords[w] {
+			dial = true
+		}
+		if listenWords[w] {
+			listen = true
+		}
+	}
+	return dial && !listen
+}
