@@ -1,0 +1,641 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/portlint/portlint/export"
+	"github.com/portlint/portlint/registry"
+)
+
+func init() {
+	// Other test files of the package may define -update too.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files")
+	}
+}
+
+func updateGoldens() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// repoRoot is the module root, where the flagship registry.yaml lives.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func flagship(t *testing.T) *registry.Registry {
+	t.Helper()
+	reg, err := registry.Load(filepath.Join(repoRoot(t), "registry.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+// runExport runs "portlint registry export ARGS registry.yaml" in the module
+// root and returns stdout, stderr and the exit status.
+func runExport(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdout: &stdout, Stderr: &stderr, Dir: dir, Getenv: func(string) string { return "" }}
+	err := Run(context.Background(), env, append([]string{"registry"}, args...))
+	code := 0
+	if err != nil {
+		code = ExitInternal
+		if ee, ok := err.(*ExitError); ok {
+			code = ee.Code
+			if ee.Msg != "" {
+				stderr.WriteString(ee.Msg + "\n")
+			}
+		}
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func exportFlagship(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := runExport(t, repoRoot(t), append(append([]string{"export"}, args...), "registry.yaml")...)
+	if code != 0 {
+		t.Fatalf("export %v: exit %d\n%s", args, code, errOut)
+	}
+	return out
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "export", name)
+	if updateGoldens() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -run %s -update to create it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n%s", path, lineDiff(string(want), got))
+	}
+}
+
+// lineDiff shows the first lines where want and got part.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	shown := 0
+	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
+		var a, c string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			c = g[i]
+		}
+		if a != c {
+			b.WriteString("line " + strconv.Itoa(i+1) + ":\n  want: " + a + "\n  got:  " + c + "\n")
+			shown++
+		}
+	}
+	return b.String()
+}
+
+// The golden files of the flagship registry, in each format and with the
+// filters a support engineer uses.
+var exportGoldens = []struct {
+	name string
+	args []string
+}{
+	{"flagship.md", []string{"-format", "markdown"}},
+	{"flagship.csv", []string{"-format", "csv"}},
+	{"flagship.json", []string{"-format", "json"}},
+	{"flagship.nft", []string{"-format", "nftables"}},
+	{"flagship.iptables", []string{"-format", "iptables"}},
+	{"flagship-all.md", []string{"-format", "markdown", "-all"}},
+	{"flagship-all.csv", []string{"--format", "csv", "--all"}},
+	{"plane-se-w.md", []string{"--format", "markdown", "--plane", "SE-W"}},
+	{"plane-se-w.nft", []string{"--format", "nftables", "--plane", "SE-W"}},
+	{"plane-se-w.iptables", []string{"--format", "iptables", "--plane", "SE-W"}},
+	{"plane-se-w.xml", []string{"--format", "firewalld", "--plane", "SE-W"}},
+	{"group-control.md", []string{"--format", "markdown", "--group", "control"}},
+	{"group-control.json", []string{"--format", "json", "--group", "control"}},
+	{"component-data_dam.md", []string{"--format", "markdown", "--component", "data_dam"}},
+	{"component-data_dam-all.md", []string{"--format", "markdown", "--component", "data_dam", "--all"}},
+	{"component-data_dam-all.xml", []string{"--format", "firewalld", "--component", "data_dam", "--plane", "SE-W", "--all"}},
+}
+
+func TestExportGolden(t *testing.T) {
+	for _, tc := range exportGoldens {
+		t.Run(tc.name, func(t *testing.T) {
+			checkGolden(t, tc.name, exportFlagship(t, tc.args...))
+		})
+	}
+}
+
+// TestExportFirewalldDir writes every role's service into a directory: one
+// file per role, named after the role, each as golden.
+func TestExportFirewalldDir(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := runExport(t, repoRoot(t), "export", "-format", "firewalld", "-o", filepath.Join(dir, "services"), "registry.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	roles, err := export.Roles(flagship(t), export.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range roles {
+		want = append(want, r.ID+".xml")
+	}
+	sort.Strings(want)
+	ents, err := os.ReadDir(filepath.Join(dir, "services"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("files %v, want one per role %v", got, want)
+	}
+	for _, name := range got {
+		data, err := os.ReadFile(filepath.Join(dir, "services", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, filepath.Join("firewalld", name), string(data))
+		if !strings.Contains(stderr, "wrote "+filepath.Join(dir, "services", name)) {
+			t.Errorf("stderr does not say it wrote %s:\n%s", name, stderr)
+		}
+	}
+}
+
+func TestExportFirewalldStdoutNeedsOneRole(t *testing.T) {
+	out, stderr, code := runExport(t, repoRoot(t), "export", "-format", "firewalld", "registry.yaml")
+	if code != ExitUsage || out != "" {
+		t.Fatalf("exit %d, stdout %q; want exit 2 and nothing written", code, out)
+	}
+	if !strings.Contains(stderr, "-o DIR") || !strings.Contains(stderr, "-plane") {
+		t.Errorf("the error does not say how to choose a role or a directory:\n%s", stderr)
+	}
+}
+
+func TestExportOutputToDirAndFile(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := runExport(t, repoRoot(t), "export", "-format", "csv", "-o", dir, "registry.yaml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := exportFlagship(t, "-format", "csv")
+	got, err := os.ReadFile(filepath.Join(dir, "firewall-list.csv"))
+	if err != nil || string(got) != want {
+		t.Fatalf("-o DIR: %v; file differs from stdout output: %v", err, string(got) != want)
+	}
+	file := filepath.Join(dir, "se-w.nft")
+	if _, stderr, code := runExport(t, repoRoot(t), "export", "-format", "nftables", "-plane", "SE-W", "-o", file, "registry.yaml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, _ = os.ReadFile(file)
+	if string(got) != exportFlagship(t, "-format", "nftables", "-plane", "SE-W") {
+		t.Fatal("-o FILE: the file differs from the stdout output")
+	}
+}
+
+func TestExportUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"export"}, "-format is required"},
+		{[]string{"export", "-format", "pdf"}, `unknown format "pdf"`},
+		{[]string{"export", "-format", "markdown", "-plane", "SE-X"}, `no plane "SE-X"`},
+		{[]string{"export", "-format", "markdown", "-group", "edge"}, `no group "edge"`},
+		{[]string{"export", "-format", "markdown", "-component", "nobody"}, `no component "nobody"`},
+		{[]string{"export", "-format", "markdown", "-plane", "SE-W,console"}, "different groups"},
+		{[]string{"export", "-format", "markdown", "-plane", "SE-M", "-component", "envoy"}, "does not run on SE-M"},
+		{[]string{"export", "-format", "markdown", "-inventory", "x.jsonl"}, "-format html"},
+		{[]string{"diff", "only-one.yaml"}, ""},
+	} {
+		_, stderr, code := runExport(t, repoRoot(t), tc.args...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 saying %q", tc.args, code, stderr, tc.msg)
+		}
+	}
+}
+
+func TestExportInventoryErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen","source":"net.Listen"}`+"\n\nnot json\n"), 0o644)
+	_, stderr, code := runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", bad, "registry.yaml")
+	if code != ExitUsage || !strings.Contains(stderr, "bad.jsonl:3:") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming line 3", code, stderr)
+	}
+	os.WriteFile(bad, []byte(`{"port":70000,"proto":"tcp","role":"listen"}`), 0o644)
+	_, stderr, code = runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", bad, "registry.yaml")
+	if code != ExitUsage || !strings.Contains(stderr, "outside 1-65535") {
+		t.Errorf("exit %d, stderr %q; want exit 2 for port 70000", code, stderr)
+	}
+}
+
+// TestExportJSONIsTheRegistry checks the normalized plan against the
+// registry it came from, not against itself.
+func TestExportJSONIsTheRegistry(t *testing.T) {
+	reg := flagship(t)
+	var pl export.Plan
+	if err := json.Unmarshal([]byte(exportFlagship(t, "-format", "json")), &pl); err != nil {
+		t.Fatal(err)
+	}
+	if pl.Format != export.PlanFormat || len(pl.Groups) != len(reg.Groups) || len(pl.Ranges) != len(reg.Ranges) ||
+		len(pl.Components) != len(reg.Components) || len(pl.Retired) != len(reg.Retired) || len(pl.Reserved) != len(reg.Reserved) {
+		t.Fatalf("counts differ from the registry: %d groups, %d ranges, %d components, %d retired, %d reserved",
+			len(pl.Groups), len(pl.Ranges), len(pl.Components), len(pl.Retired), len(pl.Reserved))
+	}
+	for i, c := range reg.Components {
+		pc := pl.Components[i]
+		if pc.Name != c.Name || len(pc.Ports) != len(c.Ports) {
+			t.Fatalf("component %d: %s with %d ports, want %s with %d", i, pc.Name, len(pc.Ports), c.Name, len(c.Ports))
+		}
+		for j, p := range c.Ports {
+			pp := pc.Ports[j]
+			last := pp.Port
+			if pp.PortEnd != 0 {
+				last = pp.PortEnd
+			}
+			if pp.Port != p.Span.Lo || last != p.Span.Hi || pp.Bind != p.Bind.String() || pp.Internal != p.Bind.IsLoopback() {
+				t.Errorf("%s port %d: %+v, want %s bind %s", c.Name, j, pp, p.Span.Dash(), p.Bind)
+			}
+		}
+	}
+	for i, r := range reg.Ranges {
+		if pr := pl.Ranges[i]; pr.Name != r.Name || pr.Span.First != r.Span.Lo || pr.Span.Last != r.Span.Hi || pr.Free != reg.FreeCount(r, registry.FreeOptions{}) {
+			t.Errorf("range %s: %+v, want [%d, %d]", r.Name, pr, r.Span.Lo, r.Span.Hi)
+		}
+	}
+}
+
+// TestExportCSVFollowsRoles checks that every CSV row is a port of the
+// role it names, computed from the registry, and that the loopback port
+// shows only with -all.
+func TestExportCSVFollowsRoles(t *testing.T) {
+	reg := flagship(t)
+	for _, all := range []bool{false, true} {
+		args := []string{"-format", "csv"}
+		if all {
+			args = append(args, "-all")
+		}
+		rows := csvRows(t, exportFlagship(t, args...))
+		roles, _ := export.Roles(reg, export.Options{All: all})
+		n := 0
+		for _, r := range roles {
+			n += len(r.Open)
+		}
+		if len(rows) != n {
+			t.Fatalf("all=%v: %d rows, want %d", all, len(rows), n)
+		}
+		internal := 0
+		for _, row := range rows {
+			c := reg.Component(row["component"])
+			if c == nil {
+				t.Fatalf("row names unknown component %q", row["component"])
+			}
+			if row["status"] == "internal" {
+				internal++
+				if row["bind"] != "127.0.0.1" {
+					t.Errorf("row %v is internal but binds %s", row, row["bind"])
+				}
+			}
+		}
+		if all != (internal > 0) {
+			t.Errorf("all=%v: %d internal rows", all, internal)
+		}
+	}
+}
+
+func csvRows(t *testing.T, text string) []map[string]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	for _, rec := range recs[1:] {
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// The diff cases: testdata/export/diff/CASE/{old,new}.yaml and want.md.
+func TestRegistryDiffGolden(t *testing.T) {
+	cases, err := filepath.Glob(filepath.Join("testdata", "export", "diff", "*"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no diff cases: %v", err)
+	}
+	for _, dir := range cases {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			abs, _ := filepath.Abs(dir)
+			out, stderr, code := runExport(t, abs, "diff", "old.yaml", "new.yaml")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			checkGolden(t, filepath.Join("diff", filepath.Base(dir), "want.md"), out)
+		})
+	}
+}
+
+func TestRegistryDiffSame(t *testing.T) {
+	out, stderr, code := runExport(t, repoRoot(t), "diff", "registry.yaml", "registry.yaml")
+	if code != 0 || !strings.Contains(out, "No change to the port plan.") || strings.Contains(out, "| ") {
+		t.Fatalf("exit %d, stderr %s, output:\n%s", code, stderr, out)
+	}
+}
+
+func TestRegistryDiffBadRegistry(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("version: 1\ngroups: [\n"), 0o644)
+	_, stderr, code := runExport(t, dir, "diff", "bad.yaml", filepath.Join(repoRoot(t), "registry.yaml"))
+	if code != ExitUsage || !strings.Contains(stderr, "bad.yaml") {
+		t.Fatalf("exit %d, stderr %q; want 2 naming bad.yaml", code, stderr)
+	}
+}
+
+// needTool finds a validator. Under CI=true a missing tool fails the test;
+// elsewhere it skips, saying how to install it.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/bin"} {
+		if p := filepath.Join(dir, name); fileExists(p) {
+			return p
+		}
+	}
+	msg := name + " is not installed; apt-get install -y nftables iptables firewalld chromium"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// isolated runs a firewall tool in a network namespace of its own, so that
+// nothing it does reaches the host's firewall: as root with unshare -n,
+// otherwise in a user namespace with unshare -rn.
+func isolated(t *testing.T, script string) (string, error) {
+	t.Helper()
+	unshare := needTool(t, "unshare")
+	args := []string{"-n"}
+	if os.Geteuid() != 0 {
+		args = []string{"-rn"}
+	}
+	cmd := exec.Command(unshare, append(args, "sh", "-ec", script)...)
+	cmd.Env = append(os.Environ(), "PATH=/usr/sbin:/sbin:/usr/bin:/bin")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// firewallCases are the exports every validator checks: every role, each
+// role alone, and -all (whose internal ports must stay closed).
+func firewallCases(t *testing.T) [][]string {
+	cases := [][]string{{}, {"-all"}}
+	for _, p := range flagship(t).Planes {
+		cases = append(cases, []string{"-plane", p.Name})
+	}
+	return append(cases, []string{"-plane", "SE-M,SE-S,SE-W"})
+}
+
+// TestNftablesValid checks every nftables export with nft -c, then loads
+// it into a namespace whose default ruleset drops by policy, and reads the
+// chains back: each accepts exactly the role's ports, the input chain jumps
+// to the role's chain, and its policy stays drop.
+func TestNftablesValid(t *testing.T) {
+	nft := needTool(t, "nft")
+	reg := flagship(t)
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.nft")
+	os.WriteFile(base, []byte("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 22 accept\n\t}\n}\n"), 0o644)
+	for i, args := range firewallCases(t) {
+		file := filepath.Join(dir, "rules"+strconv.Itoa(i)+".nft")
+		os.WriteFile(file, []byte(exportFlagship(t, append([]string{"-format", "nftables"}, args...)...)), 0o644)
+		if out, err := isolated(t, nft+" -c -f "+file); err != nil {
+			t.Fatalf("%v: nft -c rejects the ruleset: %v\n%s", args, err, out)
+		}
+		out, err := isolated(t, nft+" -f "+base+" && "+nft+" -f "+file+" && "+nft+" -f "+file+" && "+nft+" list table inet filter")
+		if err != nil {
+			t.Fatalf("%v: loading the ruleset: %v\n%s", args, err, out)
+		}
+		opts := exportOpts(t, reg, args)
+		roles, _ := export.Roles(reg, opts)
+		for _, r := range roles {
+			chain := strings.ReplaceAll(r.ID, "-", "_")
+			got := nftAccepted(t, out, chain)
+			want := wantOpen(r)
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("%v: chain %s accepts %v, want %v", args, chain, got, want)
+			}
+		}
+		input := nftChainBody(out, "input")
+		if !strings.Contains(input, "policy drop;") || !strings.Contains(input, "tcp dport 22 accept") {
+			t.Errorf("%v: the input chain lost its policy or rules:\n%s", args, input)
+		}
+		if len(roles) == 1 {
+			want := "jump " + strings.ReplaceAll(roles[0].ID, "-", "_")
+			if !strings.Contains(input, want) {
+				t.Errorf("%v: input does not %s:\n%s", args, want, input)
+			}
+		} else if strings.Contains(input, "jump") {
+			t.Errorf("%v: several roles selected, yet input jumps:\n%s", args, input)
+		}
+	}
+	// The check is not vacuous: nft rejects a port beyond 65535.
+	broken := filepath.Join(dir, "broken.nft")
+	os.WriteFile(broken, []byte(strings.Replace(exportFlagship(t, "-format", "nftables"), "dport 20000", "dport 200000", 1)), 0o644)
+	if out, err := isolated(t, nft+" -c -f "+broken); err == nil {
+		t.Fatalf("nft -c accepted a broken ruleset:\n%s", out)
+	}
+}
+
+func exportOpts(t *testing.T, reg *registry.Registry, args []string) export.Options {
+	var opts export.Options
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-all":
+			opts.All = true
+		case "-plane":
+			i++
+			for _, n := range strings.Split(args[i], ",") {
+				opts.Planes = append(opts.Planes, reg.Plane(n))
+			}
+		}
+	}
+	return opts
+}
+
+// wantOpen lists a role's ports to open as "proto/port" in nft's notation,
+// from the registry: never the loopback ones.
+func wantOpen(r *export.Role) []string {
+	var s []string
+	for _, o := range r.Open {
+		if o.Port.Bind.IsLoopback() {
+			continue
+		}
+		s = append(s, string(o.Port.Proto)+"/"+o.Port.Span.Dash())
+	}
+	sort.Strings(s)
+	return s
+}
+
+func nftChainBody(listing, chain string) string {
+	i := strings.Index(listing, "chain "+chain+" {")
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(listing[i:], "\n\t}")
+	return listing[i : i+j]
+}
+
+var nftRule = regexp.MustCompile(`(tcp|udp|sctp) dport (\d+(?:-\d+)?) accept`)
+
+func nftAccepted(t *testing.T, listing, chain string) []string {
+	body := nftChainBody(listing, chain)
+	if body == "" {
+		t.Fatalf("no chain %s in:\n%s", chain, listing)
+	}
+	var s []string
+	for _, m := range nftRule.FindAllStringSubmatch(body, -1) {
+		s = append(s, m[1]+"/"+m[2])
+	}
+	sort.Strings(s)
+	return s
+}
+
+// TestIptablesValid checks every iptables export with iptables-restore
+// --test and ip6tables-restore --test, then loads it twice with --noflush
+// and reads the chains back with iptables -S.
+func TestIptablesValid(t *testing.T) {
+	restore := needTool(t, "iptables-restore")
+	restore6 := needTool(t, "ip6tables-restore")
+	ipt := needTool(t, "iptables")
+	reg := flagship(t)
+	dir := t.TempDir()
+	for i, args := range firewallCases(t) {
+		file := filepath.Join(dir, "rules"+strconv.Itoa(i))
+		os.WriteFile(file, []byte(exportFlagship(t, append([]string{"-format", "iptables"}, args...)...)), 0o644)
+		for _, tool := range []string{restore, restore6} {
+			if out, err := isolated(t, tool+" --test --noflush "+file); err != nil {
+				t.Fatalf("%v: %s --test rejects the file: %v\n%s", args, filepath.Base(tool), err, out)
+			}
+		}
+		out, err := isolated(t, ipt+" -P INPUT DROP && "+restore+" --noflush "+file+" && "+restore+" --noflush "+file+" && "+ipt+" -S")
+		if err != nil {
+			t.Fatalf("%v: loading: %v\n%s", args, err, out)
+		}
+		if !strings.Contains(out, "-P INPUT DROP") {
+			t.Errorf("%v: the INPUT policy changed:\n%s", args, out)
+		}
+		roles, _ := export.Roles(reg, exportOpts(t, reg, args))
+		for _, r := range roles {
+			chain := strings.ToUpper(r.ID)
+			re := regexp.MustCompile(`(?m)^-A ` + regexp.QuoteMeta(chain) + ` -p (\w+) -m \w+ --dport (\d+(?::\d+)?) .*-j ACCEPT$`)
+			var got []string
+			for _, m := range re.FindAllStringSubmatch(out, -1) {
+				got = append(got, m[1]+"/"+strings.ReplaceAll(m[2], ":", "-"))
+			}
+			sort.Strings(got)
+			if want := wantOpen(r); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("%v: chain %s accepts %v, want %v (loading twice must not duplicate)", args, chain, got, want)
+			}
+		}
+		jumps := regexp.MustCompile(`(?m)^-A INPUT -j (\S+)$`).FindAllStringSubmatch(out, -1)
+		if len(roles) == 1 && (len(jumps) == 0 || jumps[0][1] != strings.ToUpper(roles[0].ID)) {
+			t.Errorf("%v: INPUT does not jump to %s:\n%s", args, strings.ToUpper(roles[0].ID), out)
+		}
+		if len(roles) > 1 && len(jumps) > 0 {
+			t.Errorf("%v: several roles selected, yet INPUT jumps: %v", args, jumps)
+		}
+	}
+	broken := filepath.Join(dir, "broken")
+	os.WriteFile(broken, []byte(strings.Replace(exportFlagship(t, "-format", "iptables"), "--dport 20000", "--dport 200000", 1)), 0o644)
+	if out, err := isolated(t, restore+" --test --noflush "+broken); err == nil {
+		t.Fatalf("iptables-restore --test accepted a broken file:\n%s", out)
+	}
+}
+
+// TestFirewalldValid installs every role's service with firewall-offline-cmd
+// into a configuration directory of its own and reads it back with
+// --info-service: the ports firewalld sees are the role's ports.
+func TestFirewalldValid(t *testing.T) {
+	fwcmd := needTool(t, "firewall-offline-cmd")
+	reg := flagship(t)
+	for _, all := range []bool{false, true} {
+		dir := t.TempDir()
+		svcDir := filepath.Join(dir, "out")
+		args := []string{"export", "-format", "firewalld", "-o", svcDir, "registry.yaml"}
+		if all {
+			args = append(args, "-all")
+		}
+		if _, stderr, code := runExport(t, repoRoot(t), args...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		conf := filepath.Join(dir, "firewalld")
+		os.MkdirAll(conf, 0o755)
+		os.WriteFile(filepath.Join(conf, "firewalld.conf"), []byte("DefaultZone=public\n"), 0o644)
+		roles, _ := export.Roles(reg, export.Options{All: all})
+		for _, r := range roles {
+			file := filepath.Join(svcDir, r.ID+".xml")
+			if out, err := exec.Command(fwcmd, "--system-config", conf, "--new-service-from-file="+file).CombinedOutput(); err != nil {
+				t.Fatalf("firewall-offline-cmd rejects %s: %v\n%s", file, err, out)
+			}
+			out, err := exec.Command(fwcmd, "--system-config", conf, "--info-service="+r.ID).CombinedOutput()
+			if err != nil {
+				t.Fatalf("--info-service=%s: %v\n%s", r.ID, err, out)
+			}
+			m := regexp.MustCompile(`(?m)^\s*ports:(.*)$`).FindStringSubmatch(string(out))
+			if m == nil {
+				t.Fatalf("no ports line in:\n%s", out)
+			}
+			var got []string
+			for _, f := range strings.Fields(m[1]) {
+				port, proto, _ := strings.Cut(f, "/")
+				got = append(got, proto+"/"+port)
+			}
+			sort.Strings(got)
+			if want := wantOpen(r); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("service %s opens %v, want %v", r.ID, got, want)
+			}
+		}
+	}
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	os.WriteFile(broken, []byte(strings.Replace(exportFlagship(t, "-format", "firewalld", "-plane", "SE-W"), `port="20000"`, `port="200000"`, 1)), 0o644)
+	conf := t.TempDir()
+	if out, err := exec.Command(fwcmd, "--system-config", conf, "--new-service-from-file="+broken).CombinedOutput(); err == nil {
+		t.Fatalf("firewall-offline-cmd accepted a broken service:\n%s", out)
+	}
+}
