@@ -164,6 +164,29 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// The errors about anchors name no line, but the anchor; the file writes
+// it after "*" (an alias) or "&" (the anchor itself).
+var (
+	yamlAliasRE  = regexp.MustCompile(`^yaml: unknown anchor '([^']*)' referenced$`)
+	yamlAnchorRE = regexp.MustCompile(`^yaml: anchor '([^']*)' value contains itself$`)
+)
+
+// yamlParserProblems are the problems yaml.v3's parser (as opposed to its
+// scanner) reports.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 func (d *decoder) decodeFile(data []byte) *Registry {
 	reg := &Registry{File: d.file}
 	if len(data) > maxFileSize {
@@ -212,6 +235,20 @@ func (d *decoder) yamlError(err error, data []byte) {
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if yamlParserProblems[msg] {
+			// yaml.v3 numbers the lines of parser (not scanner) errors
+			// from 0; the line it names is where the construct began.
+			p.Line++
+		}
+	} else if m, sigil := yamlAliasRE.FindStringSubmatch(msg), "*"; m != nil || yamlAnchorRE.MatchString(msg) {
+		if m == nil {
+			m, sigil = yamlAnchorRE.FindStringSubmatch(msg), "&"
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		if i := bytes.Index(data, []byte(sigil+m[1])); i >= 0 {
+			p.Line = bytes.Count(data[:i], []byte("\n")) + 1
+			p.Col = utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i]) + 1
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		// The scanner names no line for bytes it cannot read; find them.
@@ -236,7 +273,7 @@ func badByte(data []byte) (line, col int, what string, ok bool) {
 		r, size := utf8.DecodeRune(data[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			return line, col, fmt.Sprintf("byte 0x%02X is not UTF-8", data[i]), true
+			return line, col, fmt.Sprintf("at byte 0x%02X", data[i]), true
 		case r == '\n':
 			line, col = line+1, 1
 		case !yamlPrintable(r) && !(r == 0xFEFF && i == 0):
@@ -665,6 +702,9 @@ func (d *decoder) rangeEntry(reg *Registry, i int, e *yaml.Node) {
 	r := &Range{Pos: d.pos(e)}
 	raw := &rawRange{r: r}
 	what := fmt.Sprintf("ranges[%d]", i)
+	if name := nameOf(e); name != "" {
+		what = "range " + name
+	}
 	d.fields(e, what, []field{
 		{"name", true, func(v *yaml.Node) {
 			r.Name, _ = d.str(v, what+" name")
@@ -710,6 +750,9 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 	c := &Component{Pos: d.pos(e)}
 	raw := &rawComp{c: c}
 	what := fmt.Sprintf("components[%d]", i)
+	if name := nameOf(e); name != "" {
+		what = "component " + name
+	}
 	d.fields(e, what, []field{
 		{"name", true, func(v *yaml.Node) {
 			c.Name, _ = d.str(v, what+" name")
@@ -952,6 +995,24 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 	}
 	reg.Reserved = append(reg.Reserved, r)
 	d.reservedRefs = append(d.reservedRefs, raw)
+}
+
+// nameOf returns the "name" of a mapping entry, if it writes one plainly,
+// so that messages about the entry's keys can use it from the first key on.
+func nameOf(n *yaml.Node) string {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Value == "name" && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			return v.Value
+		}
+	}
+	return ""
 }
 
 // normName folds case and separators so that admin_dam, admin-dam and
