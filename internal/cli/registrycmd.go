@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -99,6 +100,17 @@ func openRegistry(env *Env, f *registryFlags, file string) (*registry.Registry, 
 	}
 	reg, err := config.LoadRegistry(src)
 	if err != nil {
+		var el registry.ErrorList
+		if errors.As(err, &el) {
+			// Print positions as the check findings do: relative to the
+			// working directory. The loaded list may be cached; copy it.
+			rel := make(registry.ErrorList, len(el))
+			for i, d := range el {
+				d.Pos.File = displayPath(env, d.Pos.File)
+				rel[i] = d
+			}
+			err = rel
+		}
 		return nil, src, inputError(err)
 	}
 	return reg, src, nil
@@ -265,6 +277,9 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 		if f.comp != nil && f.comp.Group != g {
 			continue
 		}
+		if f.plane != nil && f.plane.Group != g {
+			continue
+		}
 		fmt.Fprintf(w, "group %s: pool %s", g.Name, g.Pool)
 		if len(g.Allow) > 0 {
 			fmt.Fprintf(w, ", also %s", names(g.Allow, registry.Interval.Dash))
@@ -292,7 +307,7 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 					continue
 				}
 				for _, p := range c.Ports {
-					if r.Span.ContainsInterval(p.Span) && (r.Unallocated || reg.RangeAt(g, p.Span.Lo) == r) {
+					if r.Span.ContainsInterval(p.Span) && (r.Unallocated || home(reg, c, p) == r) {
 						ports = append(ports, c.Name+" "+p.String())
 					}
 				}
@@ -328,7 +343,7 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 			}
 		}
 		if len(outside) > 0 {
-			fmt.Fprintf(tw, "  (outside own ranges)\t\t\t%s\t\n", strings.Join(outside, ", "))
+			fmt.Fprintf(tw, "  (outside own ranges)\t\t\t%s\n", strings.Join(outside, ", "))
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
@@ -357,6 +372,24 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Group.Name, dash(planes), dash(strings.Join(ports, " ")), dash(strings.Join(old, " ")))
 	}
 	tw.Flush()
+}
+
+// home is the range whose row lists a port: the innermost of the
+// component's own ranges that holds it, else the innermost range that does.
+// (The agent's 20000 belongs in engine.install, which the agent names, not
+// in engine.install.mgmt, the SE-M sub-range that happens to hold it; with
+// -plane SE-W the port would otherwise vanish from the table.)
+func home(reg *registry.Registry, c *registry.Component, p *registry.Port) *registry.Range {
+	var best *registry.Range
+	for _, r := range c.Ranges {
+		if r.Span.ContainsInterval(p.Span) && (best == nil || r.Span.Len() < best.Span.Len()) {
+			best = r
+		}
+	}
+	if best != nil {
+		return best
+	}
+	return reg.RangeAt(c.Group, p.Span.Lo)
 }
 
 // spanText is the range's span as the registry writes it.
