@@ -280,18 +280,24 @@ func merge(pass *analysis.Pass, sites []*site, attr *attribution) []*use {
 				best[b] = s
 			}
 		}
+		var all []string
+		for _, s := range group {
+			all = append(all, s.names...)
+		}
 		if len(binds) == 0 {
+			loose.names = all
 			out = append(out, newUse(pass, loose, attr))
 			continue
 		}
 		for _, b := range binds {
 			s := best[b]
+			merged := *s
 			if loose != nil && loose.prio > s.prio {
-				merged := *loose
+				merged = *loose
 				merged.bind, merged.bindKnown = s.bind, true
-				s = &merged
 			}
-			out = append(out, newUse(pass, s, attr))
+			merged.names = all
+			out = append(out, newUse(pass, &merged, attr))
 		}
 	}
 	return out
@@ -307,7 +313,7 @@ func newUse(pass *analysis.Pass, s *site, attr *attribution) *use {
 	u.Use = check.Use{
 		Pos: position(pass.Fset, s.pos), End: position(pass.Fset, s.end),
 		Port: s.pv.port, Proto: s.proto, Bind: s.bind, BindKnown: s.bindKnown,
-		Role: s.role, Source: s.source,
+		Role: s.role, Source: s.source, Names: dedupe(s.names),
 	}
 	if comp != nil {
 		u.Component, u.Via = comp.Name, via
@@ -327,4 +333,16 @@ func fileOf(pass *analysis.Pass, pos token.Pos) *ast.File {
 func position(fset *token.FileSet, p token.Pos) check.Position {
 	pp := fset.Position(p)
 	return check.Position{File: pp.Filename, Line: pp.Line, Column: pp.Column, Offset: pp.Offset}
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

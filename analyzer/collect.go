@@ -25,7 +25,9 @@ type site struct {
 	role      check.Role
 	proto     registry.Proto
 	source    string
-	prio      int // strength of the context, for merging sites on one literal
+	prio      int      // strength of the context, for merging sites on one literal
+	names     []string // names around the use (see check.Use.Names)
+	host      string   // the host the address names, when it names one
 }
 
 // Context strengths: a call that listens or dials says more than a flag,
@@ -79,6 +81,10 @@ func (c *collector) add(s *site, expr ast.Expr) {
 	if s.pv.port < 1 || s.pv.port > 65535 {
 		return
 	}
+	s.names = append(s.names, c.identNames(expr)...)
+	if s.bindKnown && s.bind.Kind == registry.BindHost {
+		s.names = append(s.names, s.bind.Value)
+	}
 	if s.pv.literal() {
 		s.pos, s.end = s.pv.digits, s.pv.end
 	} else {
@@ -90,25 +96,46 @@ func (c *collector) add(s *site, expr ast.Expr) {
 	c.sites = append(c.sites, s)
 }
 
+// identNames returns the names of the constants and variables an
+// expression refers to.
+func (c *collector) identNames(e ast.Expr) []string {
+	var out []string
+	ast.Inspect(e, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		switch c.info().ObjectOf(id).(type) {
+		case *types.Const, *types.Var:
+			out = append(out, id.Name)
+		}
+		return true
+	})
+	return out
+}
+
 // addPort records a port-valued expression under a context.
-func (c *collector) addPort(e ast.Expr, role check.Role, source string, prio int) bool {
+func (c *collector) addPort(e ast.Expr, role check.Role, source string, prio int, names ...string) bool {
 	pv, ok := c.r.port(e)
 	if !ok {
 		return false
 	}
 	c.consume(e)
-	c.add(&site{pv: pv, role: role, source: source, prio: prio}, e)
+	c.add(&site{pv: pv, role: role, source: source, prio: prio, names: names}, e)
 	return true
 }
 
 // addAddr records an address-valued expression under a context.
-func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, source string, prio int, strict bool) bool {
+func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, source string, prio int, strict bool, names ...string) bool {
 	av, ok := c.r.addr(e, strict)
 	if !ok {
 		return false
 	}
 	c.consume(e)
-	s := &site{pv: av.portVal, role: role, proto: proto, source: source, prio: prio}
+	s := &site{pv: av.portVal, role: role, proto: proto, source: source, prio: prio, names: names}
+	if av.path != "" {
+		s.names = append(s.names, av.path)
+	}
 	if av.hostKnown {
 		s.bind, s.bindKnown = registry.HostBind(av.host), true
 	}
@@ -124,7 +151,7 @@ func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, s
 }
 
 // addNamed records a value under a name that says port or address.
-func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int) bool {
+func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int, names ...string) bool {
 	role := check.Default
 	if k.dial {
 		role = check.Dial
@@ -140,16 +167,16 @@ func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int) bo
 			if _, nested := el.(*ast.CompositeLit); nested {
 				continue
 			}
-			if c.addNamed(el, k, source, prio) {
+			if c.addNamed(el, k, source, prio, names...) {
 				hit = true
 			}
 		}
 		return hit
 	}
-	if k.port && c.isIntegerOrDigits(e) && c.addPort(e, role, source, prio) {
+	if k.port && c.isIntegerOrDigits(e) && c.addPort(e, role, source, prio, names...) {
 		return true
 	}
-	return c.addAddr(e, role, "", source, prio, false)
+	return c.addAddr(e, role, "", source, prio, false, names...)
 }
 
 // isIntegerOrDigits reports whether e is an integer, or a string that is
@@ -492,7 +519,7 @@ func (c *collector) flagCall(call *ast.CallExpr, name, pkg string, fn *types.Fun
 	if base != "String" && !strings.HasPrefix(base, "String") {
 		k.port = true // an integer flag that says address is a port
 	}
-	c.addNamed(call.Args[valIdx], k, source, prioConfig)
+	c.addNamed(call.Args[valIdx], k, source, prioConfig, flagName, usage)
 	return true
 }
 
@@ -565,7 +592,7 @@ func (c *collector) kingpinDefault(call *ast.CallExpr, name string) bool {
 		return true
 	}
 	for _, a := range call.Args {
-		c.addNamed(a, k, "kingpin.Default", prioConfig)
+		c.addNamed(a, k, "kingpin.Default", prioConfig, flagName, usage)
 	}
 	return true
 }
@@ -578,9 +605,9 @@ func (c *collector) viperDefault(call *ast.CallExpr, name string) bool {
 	if len(call.Args) != 2 {
 		return true
 	}
-	k := classify(c.stringConst(call.Args[0]))
-	if k.port || k.addr {
-		c.addNamed(call.Args[1], k, "viper.SetDefault", prioConfig)
+	key := c.stringConst(call.Args[0])
+	if k := classify(key); k.port || k.addr {
+		c.addNamed(call.Args[1], k, "viper.SetDefault", prioConfig, key)
 	}
 	return true
 }
@@ -606,7 +633,7 @@ func (c *collector) paramNames(call *ast.CallExpr, fn *types.Func) {
 		}
 		p := params.At(pi)
 		if k := classify(p.Name()); k.port || k.addr {
-			c.addNamed(a, k, fn.Name()+"("+p.Name()+")", prioField)
+			c.addNamed(a, k, fn.Name()+"("+p.Name()+")", prioField, fn.Name(), p.Name())
 		}
 	}
 }
@@ -651,7 +678,7 @@ func (c *collector) calleeNamed(call *ast.CallExpr, fn *types.Func) {
 		return
 	}
 	for _, a := range call.Args {
-		c.addNamed(a, k, fn.Name(), prioField)
+		c.addNamed(a, k, fn.Name(), prioField, fn.Name())
 	}
 }
 
@@ -707,7 +734,7 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 			if !c.portish(c.info().TypeOf(kv.Value)) {
 				continue
 			}
-			c.addNamed(kv.Value, k, typeLabel(typeName)+field, prioField)
+			c.addNamed(kv.Value, k, typeLabel(typeName)+field, prioField, field, typeName)
 		}
 	case *types.Map:
 		if b, ok := u.Key().Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
@@ -721,7 +748,7 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 			c.quietBelow(kv.Key)
 			k := classify(c.stringConst(kv.Key))
 			if (k.port || k.addr) && c.portish(c.info().TypeOf(kv.Value)) {
-				c.addNamed(kv.Value, k, "map key "+strconv.Quote(c.stringConst(kv.Key)), prioField)
+				c.addNamed(kv.Value, k, "map key "+strconv.Quote(c.stringConst(kv.Key)), prioField, c.stringConst(kv.Key))
 			}
 		}
 	}
@@ -788,7 +815,7 @@ func (c *collector) flagStruct(cl *ast.CompositeLit, typeName string) bool {
 		usage = c.stringConst(usageE)
 	}
 	if k, ok := flagKind(c.stringConst(nameE), usage); ok {
-		c.addNamed(valueE, k, typeName, prioConfig)
+		c.addNamed(valueE, k, typeName, prioConfig, c.stringConst(nameE), usage)
 	}
 	return true
 }
@@ -820,7 +847,7 @@ func (c *collector) assign(as *ast.AssignStmt) {
 		}
 		k := classify(name)
 		if (k.port || k.addr) && c.portish(c.info().TypeOf(as.Rhs[i])) {
-			c.addNamed(as.Rhs[i], k, name, prioName)
+			c.addNamed(as.Rhs[i], k, name, prioName, name)
 		}
 	}
 }
@@ -853,7 +880,7 @@ func (c *collector) valueSpec(vs *ast.ValueSpec) {
 			k = typeK
 		}
 		if (k.port || k.addr) && c.portish(c.info().TypeOf(vs.Values[i])) {
-			c.addNamed(vs.Values[i], k, name.Name, prioName)
+			c.addNamed(vs.Values[i], k, name.Name, prioName, name.Name)
 		}
 	}
 }
@@ -880,7 +907,7 @@ func (c *collector) funcDecl(fd *ast.FuncDecl) {
 			return false
 		case *ast.ReturnStmt:
 			if len(n.Results) == 1 && c.portish(c.info().TypeOf(n.Results[0])) {
-				c.addNamed(n.Results[0], k, fd.Name.Name, prioName)
+				c.addNamed(n.Results[0], k, fd.Name.Name, prioName, fd.Name.Name)
 			}
 		}
 		return true
@@ -929,14 +956,29 @@ func (c *collector) structTags(st *ast.StructType) {
 			if !ok || val == "" {
 				continue
 			}
-			c.tagValue(f.Tag, key, val, k)
+			c.tagValue(f.Tag, key, val, k, tagNames(f, tag)...)
 		}
 	}
 }
 
+// tagNames returns a field's names and the setting names its tags give.
+func tagNames(f *ast.Field, tag reflect.StructTag) []string {
+	var out []string
+	for _, n := range f.Names {
+		out = append(out, n.Name)
+	}
+	for _, key := range nameTags {
+		if v, ok := tag.Lookup(key); ok {
+			v, _, _ = strings.Cut(v, ",")
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // tagValue records the default in a struct tag, placing the digits inside
 // the tag literal.
-func (c *collector) tagValue(lit *ast.BasicLit, key, val string, k nameKind) {
+func (c *collector) tagValue(lit *ast.BasicLit, key, val string, k nameKind, names ...string) {
 	role := check.Default
 	if k.dial {
 		role = check.Dial
@@ -959,7 +1001,7 @@ func (c *collector) tagValue(lit *ast.BasicLit, key, val string, k nameKind) {
 	if port < 1 || port > 65535 {
 		return
 	}
-	s := &site{pv: portVal{port: port}, role: role, source: "struct tag " + key, prio: prioConfig}
+	s := &site{pv: portVal{port: port}, role: role, source: "struct tag " + key, prio: prioConfig, names: names}
 	if isAddr && hostKnown {
 		s.bind, s.bindKnown = registry.HostBind(host), true
 		if role == check.Default && s.bind.Kind == registry.BindHost {

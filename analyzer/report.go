@@ -48,7 +48,7 @@ func (r *reporter) report(uses []*use) {
 			}
 			d := analysis.Diagnostic{
 				Pos: u.pos, End: u.end, Category: res.Check,
-				Message: res.Message,
+				Message: res.Message + " [" + res.Check + "]",
 				Related: r.related(res.Related),
 			}
 			if res.Replacement != 0 && u.fixStart.IsValid() {
@@ -64,7 +64,7 @@ func (r *reporter) report(uses []*use) {
 		return
 	}
 	for _, b := range r.attr.bad {
-		r.pass.Report(analysis.Diagnostic{Pos: b.c.Pos(), End: b.c.End(), Category: check.Directive, Message: b.msg})
+		r.pass.Report(analysis.Diagnostic{Pos: b.c.Pos(), End: b.c.End(), Category: check.Directive, Message: b.msg + " [" + check.Directive + "]"})
 	}
 	for _, ig := range ignores {
 		if ig.ig == nil || ig.matched {
@@ -79,7 +79,7 @@ func (r *reporter) report(uses []*use) {
 		}
 		if live {
 			r.pass.Report(analysis.Diagnostic{Pos: ig.c.Pos(), End: ig.c.End(), Category: check.Directive,
-				Message: "portlint:ignore directive suppresses nothing; remove it"})
+				Message: "portlint:ignore directive suppresses nothing; remove it [" + check.Directive + "]"})
 		}
 	}
 }
@@ -102,7 +102,7 @@ func (r *reporter) directives() []*ignore {
 				p := r.pass.Fset.Position(c.Pos())
 				if err != nil {
 					if r.on(check.Directive) {
-						r.pass.Report(analysis.Diagnostic{Pos: c.Pos(), End: c.End(), Category: check.Directive, Message: err.Error()})
+						r.pass.Report(analysis.Diagnostic{Pos: c.Pos(), End: c.End(), Category: check.Directive, Message: err.Error() + " [" + check.Directive + "]"})
 					}
 					continue
 				}

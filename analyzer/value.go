@@ -32,6 +32,7 @@ type addrVal struct {
 	host      string // as written; contains unknownHost where computed
 	hostKnown bool
 	url       bool
+	path      string // a URL's text after host:port, when known
 }
 
 // A segment is a piece of a string built at run time: known text, or an
@@ -48,9 +49,9 @@ type segment struct {
 // resolver turns expressions into ports and addresses.
 type resolver struct {
 	pass   *analysis.Pass
-	consts map[*types.Const]ast.Expr   // const declarations of this package (iota-free)
-	single map[*types.Var]ast.Expr     // variables assigned exactly once, by a constant-looking expression
-	files  map[*token.File]*ast.File   // for source text of literals
+	consts map[*types.Const]ast.Expr // const declarations of this package (iota-free)
+	single map[*types.Var]ast.Expr   // variables assigned exactly once, by a constant-looking expression
+	files  map[*token.File]*ast.File // for source text of literals
 	depth  int
 }
 
@@ -499,6 +500,9 @@ func (r *resolver) addr(e ast.Expr, strict bool) (addrVal, bool) {
 		return addrVal{}, false
 	}
 	av := addrVal{portVal: portVal{port: a.port}, host: a.host, hostKnown: a.hostKnown(), url: a.url}
+	if a.url {
+		av.path = strings.ReplaceAll(text[a.portOff+a.portLen:], unknownHost, " ")
+	}
 	off := 0
 	for _, s := range segs {
 		n := len(s.text)

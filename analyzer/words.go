@@ -2,43 +2,12 @@ package analyzer
 
 import (
 	"strings"
-	"unicode"
+
+	"github.com/portlint/portlint/check"
 )
 
-// words splits an identifier, flag name, struct tag key or config key into
-// lowercase words: "defaultListenAddr" -> default listen addr,
-// "web.listen-address" -> web listen address, "HTTP_PORT" -> http port.
-func words(s string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(s)
-	for i, r := range rs {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r):
-			// a new word starts at an upper-case letter after a lower-case
-			// one or a digit ("listenPort"), or before the last capital of
-			// an acronym ("HTTPPort" -> http port)
-			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])) {
-				flush()
-			} else if i > 0 && unicode.IsUpper(rs[i-1]) && i+1 < len(rs) && unicode.IsLower(rs[i+1]) {
-				flush()
-			}
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return out
-}
+// words splits a name into lowercase words; see check.Words.
+func words(s string) []string { return check.Words(s) }
 
 // notPort lists words that end in "port" but are not ports.
 var notPort = map[string]bool{

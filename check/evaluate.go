@@ -73,6 +73,14 @@ func (c *Checker) enabled(rs []Result) []Result {
 
 var defaultSet = DefaultSet()
 
+// portLabel writes a port with its protocol when it is not TCP: "28956/udp".
+func portLabel(port int, proto registry.Proto) string {
+	if proto == "" || proto == registry.TCP {
+		return fmt.Sprint(port)
+	}
+	return fmt.Sprintf("%d/%s", port, proto)
+}
+
 func (c *Checker) one(u *Use, port int) []Result {
 	reg := c.Reg
 	comp := reg.Component(u.Component)
@@ -115,21 +123,27 @@ func (c *Checker) one(u *Use, port int) []Result {
 		return nil // unattributed: ownership cannot be judged
 	}
 
-	others := otherAssignments(reg.Assignments(g, port), comp)
+	others := otherAssignments(reg.Assignments(g, port), comp, proto)
 	if len(own) > 0 {
 		return c.bind(u, comp, port, bind, own, others)
 	}
 	if len(others) > 0 {
-		return []Result{conflictResult(comp, port, bind, others)}
+		useWords := wordSet(u.Names)
+		for _, o := range others {
+			if namesOwner(useWords, o.Component) {
+				return nil // "webserverPort" in data_dam's code: a reference, not a claim
+			}
+		}
+		return []Result{conflictResult(comp, portLabel(port, proto), others)}
 	}
 	if !g.InPool(port) {
 		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %d is outside the pool %s of group %s, where %s belongs", port, g.Pool, g.Name, comp.Name),
 			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
 	}
 	if comp.InRanges(port) || (len(comp.Ranges) == 0 && g.InPool(port)) {
-		msg := fmt.Sprintf("port %d is in %s's range %s but not registered", port, comp.Name, ownRangeName(comp, port))
+		msg := fmt.Sprintf("port %s is in %s's range %s but not registered", portLabel(port, proto), comp.Name, ownRangeName(comp, port))
 		if len(comp.Ranges) == 0 {
-			msg = fmt.Sprintf("port %d is in the pool of group %s but not registered to %s", port, g.Name, comp.Name)
+			msg = fmt.Sprintf("port %s is in the pool of group %s but not registered to %s", portLabel(port, proto), g.Name, comp.Name)
 		}
 		return []Result{{Check: Unregistered, Message: msg, Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
 	}
@@ -142,8 +156,17 @@ func (c *Checker) retired(u *Use, comp *registry.Component, g *registry.Group, p
 	if len(own) > 0 {
 		return nil // the component's own live port
 	}
+	// Without an owner, or when connecting, the port is someone else's: it
+	// is the old service's port only where the context names that service
+	// (agentAddr = "localhost:8099"); engine code may well dial the
+	// customer's own etcd on 2379.
+	needName := comp == nil || u.Role == Dial
+	useWords := wordSet(u.Names)
 	var hits []*registry.Retirement
 	for _, r := range c.Reg.RetiredAt(g, port) {
+		if needName && !namesRetiredOwner(useWords, r) {
+			continue
+		}
 		if !r.Proto.Matches(u.Proto) && u.Proto != "" {
 			continue
 		}
@@ -251,17 +274,17 @@ func describeBind(b registry.Bind) string {
 	return b.String()
 }
 
-func otherAssignments(as []*registry.Port, comp *registry.Component) []*registry.Port {
+func otherAssignments(as []*registry.Port, comp *registry.Component, proto registry.Proto) []*registry.Port {
 	var out []*registry.Port
 	for _, a := range as {
-		if a.Component != comp {
+		if a.Component != comp && a.Proto.Matches(proto) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-func conflictResult(comp *registry.Component, port int, bind registry.Bind, others []*registry.Port) Result {
+func conflictResult(comp *registry.Component, port string, others []*registry.Port) Result {
 	var names []string
 	var rel []registry.Related
 	for _, o := range others {
@@ -272,7 +295,7 @@ func conflictResult(comp *registry.Component, port int, bind registry.Bind, othe
 		names = append(names, n)
 		rel = append(rel, registry.Related{Pos: o.Pos, Message: fmt.Sprintf("assigned to %s", o.Component.Name)})
 	}
-	return Result{Check: Conflict, Message: fmt.Sprintf("port %d belongs to %s, not %s", port, strings.Join(names, " and "), comp.Name), Related: rel}
+	return Result{Check: Conflict, Message: fmt.Sprintf("port %s belongs to %s, not %s", port, strings.Join(names, " and "), comp.Name), Related: rel}
 }
 
 func reservedResult(port int, rs []*registry.Reservation) Result {
@@ -349,4 +372,27 @@ func pools(reg *registry.Registry) string {
 	}
 	sort.Strings(s)
 	return strings.Join(s, ", ")
+}
+
+// namesOwner reports whether the use's names name the component or one of
+// its aliases.
+func namesOwner(useWords map[string]bool, c *registry.Component) bool {
+	if namesComponent(useWords, c.Name) {
+		return true
+	}
+	for _, a := range c.Aliases {
+		if namesComponent(useWords, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesRetiredOwner reports whether the use's names name the component a
+// port was retired from.
+func namesRetiredOwner(useWords map[string]bool, r *registry.Retirement) bool {
+	if r.Component != nil {
+		return namesOwner(useWords, r.Component)
+	}
+	return namesComponent(useWords, r.Owner)
 }

@@ -55,6 +55,12 @@ type Use struct {
 	Component string // the component it belongs to, "" when unknown
 	Via       string // how the component was found: directive, package, binary, glob, label, name
 	Source    string // how the use was found: "net.Listen", "flag.Int", "k8s containerPort"
+
+	// Names are the names around the use: the constant, variable, field,
+	// flag or key holding it, the host it points at, the container or
+	// service it belongs to. They tell a reference to another component's
+	// port ("webserverPort" in data_dam's code) from a claim on it.
+	Names []string
 }
 
 // Last returns the last port of the use.

@@ -1,0 +1,40 @@
+// Package dial exercises the dialing APIs in admin_dam's code. Dialing
+// another component's port is what clients do; only retired ports are
+// findings, and only where the code names the old service.
+//
+//portlint:component admin_dam
+package dial
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"google.golang.org/grpc"
+)
+
+const agentAddr = "localhost:8099" // want `port 8099 is retired: agent moved to 20000; nothing listens there any more \[retired\]`
+
+const etcdEndpoint = "http://127.0.0.1:2379" // the customer's etcd is on 2379 too: no finding
+
+func dials(ctx context.Context) {
+	net.Dial("tcp", "localhost:20200")                         // the webserver: a client, fine
+	net.DialTimeout("tcp", "127.0.0.1:28951", time.Second)     // data_dam: fine
+	var d net.Dialer
+	d.DialContext(ctx, "tcp", agentAddr)
+	tls.Dial("tcp", "localhost:20201", nil)                    // fine
+	grpc.Dial("dns:///data-ha.svc:20133")                      // fine
+	grpc.NewClient("passthrough:///localhost:20133")           // fine
+	http.Get("http://localhost:20200/healthz")                 // fine
+	http.Post("http://nexus:8000/ping", "text/plain", nil)     // want `port 8000 is retired: nexus moved to 20100`
+	http.NewRequest("GET", "https://example.com/x", nil)       // no explicit port
+	url.Parse("http://localhost:8099/agent")                   // want `port 8099 is retired: agent moved to 20000`
+	net.Dial("tcp", fmt.Sprintf("%s:%d", "agent.local", 8099)) // want `port 8099 is retired: agent moved to 20000`
+	net.Dial("tcp", "db.example.com:3306")                     // a customer database
+	net.Dial("udp", "10.0.0.7:8099")                           // no name of the agent: no finding
+	http.Get(etcdEndpoint)
+}
