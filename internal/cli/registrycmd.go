@@ -259,10 +259,13 @@ func (f *showFilter) rangeOK(r *registry.Range) bool {
 	return true
 }
 
-func depth(r *registry.Range) int {
+// depth counts the enclosing ranges the filter shows, for indenting.
+func (f *showFilter) depth(r *registry.Range) int {
 	n := 0
-	for p := r.Parent; p != nil && n < 16; p = p.Parent {
-		n++
+	for p, i := r.Parent, 0; p != nil && i < 16; p, i = p.Parent, i+1 {
+		if f.rangeOK(p) {
+			n++
+		}
 	}
 	return n
 }
@@ -313,7 +316,7 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 				}
 			}
 			planes := names(r.Planes, func(p *registry.Plane) string { return p.Name })
-			name := strings.Repeat("  ", depth(r)) + r.Name
+			name := strings.Repeat("  ", f.depth(r)) + r.Name
 			free := strconv.Itoa(reg.FreeCount(r, registry.FreeOptions{}))
 			if r.Unallocated {
 				name += " (unallocated)"
@@ -448,7 +451,7 @@ func runRegistryNext(_ context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, p)
 	}
 	if len(free) < *n {
-		return &ExitError{Code: ExitFindings, Msg: fmt.Sprintf("portlint registry next: range %s %s has only %d free ports", r.Name, r.Span, len(free))}
+		return &ExitError{Code: ExitFindings, Msg: fmt.Sprintf("portlint registry next: range %s %s has only %d free ports", r.Name, spanText(r), len(free))}
 	}
 	return nil
 }
