@@ -1,0 +1,258 @@
+package manifest
+
+import (
+	"path"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/portlint/portlint/check"
+)
+
+// startDoc resets the per-document limits.
+func (s *scanner) startDoc(root *yaml.Node, base int) {
+	s.lineBase = base
+	s.active = map[*yaml.Node]bool{}
+	s.depth = 0
+	s.exhausted = false
+	size := len(s.src.data)
+	s.budgetTotal = max(minBudget, budgetFactor*size)
+	s.budget = s.budgetTotal
+	s.docStart = s.posOf(root)
+}
+
+// scanDoc recognises a document's format and scans it.
+func (s *scanner) scanDoc(d doc) {
+	s.startDoc(d.root, d.base)
+	root := s.deref(d.root)
+	if root == nil || root.Kind != yaml.MappingNode {
+		if root != nil && root.Kind == yaml.SequenceNode && !s.skipFamily(root) {
+			s.plainConfig(root)
+		}
+		return
+	}
+	apiVersion, kind := s.str(s.get(root, "apiVersion")), s.str(s.get(root, "kind"))
+	switch {
+	case apiVersion != "" && kind != "":
+		s.k8sDoc(root, apiVersion, kind, d.base, 0)
+	case kumaTypes[s.str(s.get(root, "type"))]:
+		s.setKind(KindKuma)
+		s.kuma(s.str(s.get(root, "type")), s.str(s.get(root, "name")), root)
+	case s.isCompose(root):
+		s.setKind(KindCompose)
+		s.compose(root)
+	case s.isEnvoy(root):
+		s.setKind(KindEnvoy)
+		s.envoy(root)
+	case s.skipFamily(root):
+	case isHelmValues(s.file.Path):
+		s.setKind(KindHelmValues)
+		o := first(s.byGlob(), s.byPath())
+		s.config(root, vctx{owner: o, source: "helm values", role: check.Default}, 0)
+	default:
+		s.plainConfig(root)
+	}
+}
+
+func (s *scanner) plainConfig(root *yaml.Node) {
+	n := len(s.file.Uses)
+	s.config(root, vctx{owner: first(s.byGlob(), s.byPath()), source: "config", role: check.Default}, 0)
+	if len(s.file.Uses) > n {
+		s.setKind(KindConfig)
+	}
+}
+
+func (s *scanner) setKind(k string) {
+	if s.file.Kind == "" || s.file.Kind == KindConfig && k != KindConfig {
+		s.file.Kind = k
+	}
+}
+
+// k8sDoc scans a Kubernetes object, or each object of a List.
+func (s *scanner) k8sDoc(n *yaml.Node, apiVersion, kind string, base, depth int) {
+	switch {
+	case strings.HasSuffix(kind, "List") && s.get(n, "items") != nil:
+		if depth > 8 {
+			return
+		}
+		for _, it := range s.asSeq(s.get(n, "items")) {
+			av, k := s.str(s.get(it, "apiVersion")), s.str(s.get(it, "kind"))
+			if av != "" && k != "" {
+				s.k8sDoc(it, av, k, base, depth+1)
+			}
+		}
+	case strings.Contains(apiVersion, "istio.io/"):
+		s.setKind(KindIstio)
+		s.istio(k8sObj{n, apiVersion, kind, base})
+	case strings.HasPrefix(apiVersion, "kuma.io/"):
+		s.setKind(KindKuma)
+		meta := s.get(n, "metadata")
+		spec := s.get(n, "spec")
+		if spec == nil || kind == "Dataplane" && s.get(spec, "networking") == nil && s.get(n, "networking") != nil {
+			spec = n // older Kuma objects keep the fields at the top
+		}
+		if kumaTypes[kind] {
+			s.kuma(kind, s.str(s.get(meta, "name")), spec)
+		}
+	default:
+		s.setKind(KindKubernetes)
+		s.k8s = append(s.k8s, k8sObj{n, apiVersion, kind, base})
+	}
+}
+
+// isHelmValues reports whether the file is a chart's values file.
+func isHelmValues(p string) bool {
+	base := strings.ToLower(path.Base(strings.ReplaceAll(p, "\\", "/")))
+	return strings.HasPrefix(base, "values") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"))
+}
+
+// skipFamily recognises well-known YAML and JSON that is not a deployment
+// manifest, by its top-level keys: CI pipelines, linter configs, API specs,
+// JSON Schemas, Helm chart metadata, portlint's own plan.
+func (s *scanner) skipFamily(root *yaml.Node) bool {
+	if root.Kind == yaml.SequenceNode {
+		// An Ansible playbook or a list of CI steps; a list of configs is
+		// scanned.
+		items := s.asSeq(root)
+		return len(items) > 0 && (s.get(items[0], "hosts") != nil && s.get(items[0], "tasks") != nil)
+	}
+	has := func(k string) bool { return s.get(root, k) != nil }
+	switch {
+	case has("jobs") && (has("on") || has("true") || has("workflows") || has("version")): // GitHub Actions, CircleCI
+		return true
+	case has("runs") && (has("inputs") || has("description")): // a GitHub action
+		return true
+	case has("stages") || has("steps") && (has("pool") || has("trigger")): // GitLab CI, Azure, Cloud Build
+		return true
+	case has("language") && (has("script") || has("install")): // Travis
+		return true
+	case has("linters") || has("linters-settings"): // golangci-lint
+		return true
+	case has("openapi") || has("swagger") || has("asyncapi"):
+		return true
+	case has("$schema") && (has("properties") || has("definitions") || has("$defs")):
+		return true
+	case has("components") && (has("groups") || has("ranges")): // a portlint registry
+		return true
+	case has("apiVersion") && has("name") && has("version") && !has("kind"): // Helm Chart.yaml
+		return true
+	}
+	// GitLab CI jobs: top-level mappings with a script.
+	for _, p := range s.pairs(root) {
+		if m := s.asMap(p.v); m != nil && s.get(m, "script") != nil && (s.get(m, "stage") != nil || s.get(m, "image") != nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// skipKeys are subtrees the config rules never enter: metadata of other
+// tools, and maps whose keys are not config (annotations, labels).
+func skipKey(k string) bool {
+	if strings.Contains(k, "/") {
+		return true // an annotation or label key: prometheus.io/port
+	}
+	switch strings.ToLower(k) {
+	case "annotations", "labels", "selector", "matchlabels", "tags", "podannotations", "podlabels", "commonlabels",
+		"commonannotations", "nodeselector", "tolerations", "affinity", "resources", "securitycontext",
+		"podsecuritycontext", "metadata", "status", "schema", "openapiv3schema", "examples", "example", "description":
+		return true
+	}
+	return false
+}
+
+// config applies the plain-config rules: keys named port, listen, addr,
+// address, bind, endpoint (and their compounds) with numbers or host:port
+// strings. Enclosing keys say more: a "database:" or "upstream:" makes a
+// port a target (dial), a Helm values "service:" publishes it (expose), a
+// key naming another component ("webserver:") points at that component.
+func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
+	n = s.deref(n)
+	if n == nil || !s.enter(n) {
+		return
+	}
+	defer s.leave(n)
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, it := range n.Content {
+			s.config(it, x, depth+1)
+		}
+	case yaml.MappingNode:
+		for _, p := range s.pairs(n) {
+			if p.k.Kind != yaml.ScalarNode || skipKey(p.k.Value) {
+				continue
+			}
+			v := s.deref(p.v)
+			if v == nil {
+				continue
+			}
+			c := classifyKey(p.k.Value)
+			if c.kind != keyNone && (v.Kind == yaml.ScalarNode || v.Kind == yaml.SequenceNode) {
+				s.value(v, c, x, p.k.Value)
+				continue
+			}
+			if v.Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode {
+				continue
+			}
+			inner := x
+			ws := words(p.k.Value)
+			for _, w := range ws {
+				if dialWords[w] {
+					inner.isDial = true
+				}
+			}
+			if o := s.inWords(ws); o.comp != "" && o.comp != x.owner.comp {
+				inner.isDial, inner.dial = true, o
+			}
+			if x.source == "helm values" && len(ws) > 0 && (ws[len(ws)-1] == "service" || ws[len(ws)-1] == "services") {
+				inner.expose = true
+			}
+			if c.kind == keyPort && v.Kind == yaml.MappingNode && last(c.words) == "ports" {
+				s.portMap(v, inner, p.k.Value)
+				continue
+			}
+			s.config(v, inner, depth+1)
+		}
+	}
+}
+
+func last(ws []string) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	return ws[len(ws)-1]
+}
+
+// portMap reads "ports: {http: 8080, grpc: 9090}": names to numbers.
+func (s *scanner) portMap(m *yaml.Node, x vctx, what string) {
+	for _, p := range s.pairs(m) {
+		v := s.deref(p.v)
+		if v == nil {
+			continue
+		}
+		if v.Kind == yaml.MappingNode || v.Kind == yaml.SequenceNode {
+			s.config(v, x, 1)
+			continue
+		}
+		c := classifyKey(p.k.Value)
+		if c.kind == keyNone {
+			// The key is the port's name; unless it says otherwise
+			// (replicas, enabled), the number is a port.
+			if ws := words(p.k.Value); anyQualifier(ws) {
+				continue
+			}
+			c = keyClass{kind: keyPort, words: c.words}
+		}
+		s.value(v, c, x, what+"."+p.k.Value)
+	}
+}
+
+func anyQualifier(ws []string) bool {
+	for _, w := range ws {
+		if qualifiers[w] || w == "replicas" || w == "enabled" || w == "count" {
+			return true
+		}
+	}
+	return false
+}
+
