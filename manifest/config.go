@@ -255,4 +255,3 @@ func anyQualifier(ws []string) bool {
 	}
 	return false
 }
-
