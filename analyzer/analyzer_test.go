@@ -19,11 +19,23 @@ func flagship(t *testing.T) *registry.Registry {
 	return reg
 }
 
-// TestFlagship runs the fixtures written against the engine's plan.
+// TestFlagship runs the fixtures written against the engine's plan, in one
+// load so that they share type-checking.
 func TestFlagship(t *testing.T) {
-	for _, pkg := range []string{"listen", "dial"} {
-		t.Run(pkg, func(t *testing.T) {
-			analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), pkg)
-		})
-	}
+	analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)),
+		"listen", "dial", "defaults", "resolve", "checks", "unattributed", "attrfile",
+		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives")
+}
+
+// TestFixes applies the retired-port fixes and compares with .golden files:
+// a literal, a string, a struct tag, and a named constant fixed once at its
+// declaration.
+func TestFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer.New(flagship(t)), "fix")
+}
+
+// TestDiscoveredRegistry runs the flag-configured Analyzer, which finds the
+// registry.yaml beside the package: a plan that reassigns a retired port.
+func TestDiscoveredRegistry(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "reassign")
 }

@@ -40,7 +40,10 @@ func attribute(pass *analysis.Pass, files []*ast.File, reg *registry.Registry) *
 	for _, f := range files {
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
-				text := strings.TrimPrefix(c.Text, "//")
+				text, ok := lineComment(c)
+				if !ok {
+					continue
+				}
 				name, ok, err := check.ParseComponent(text)
 				if !ok {
 					continue
@@ -116,4 +119,17 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// lineComment returns the text of a //-comment up to a nested "//" (a
+// comment on the comment), or ok=false for a /* */ comment.
+func lineComment(c *ast.Comment) (string, bool) {
+	if !strings.HasPrefix(c.Text, "//") {
+		return "", false
+	}
+	text := c.Text[2:]
+	if i := strings.Index(text, "//"); i >= 0 {
+		text = text[:i]
+	}
+	return text, true
 }

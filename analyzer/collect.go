@@ -85,9 +85,14 @@ func (c *collector) add(s *site, expr ast.Expr) {
 	if s.bindKnown && s.bind.Kind == registry.BindHost {
 		s.names = append(s.names, s.bind.Value)
 	}
-	if s.pv.literal() {
+	switch decl := c.r.consts[s.pv.via]; {
+	case s.pv.literal():
 		s.pos, s.end = s.pv.digits, s.pv.end
-	} else {
+	case s.pv.via != nil && decl != nil:
+		// a constant of this package without literal digits (base + 58):
+		// one use, at its declaration
+		s.pos, s.end = decl.Pos(), decl.End()
+	default:
 		s.pos, s.end = expr.Pos(), expr.End()
 	}
 	if s.proto == "" {

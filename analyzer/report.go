@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
@@ -91,8 +90,8 @@ func (r *reporter) directives() []*ignore {
 	for _, f := range r.pass.Files {
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
-				text := strings.TrimPrefix(c.Text, "//")
-				if strings.HasPrefix(text, "/*") {
+				text, ok := lineComment(c)
+				if !ok {
 					continue
 				}
 				ig, ok, err := check.ParseIgnore(text)

@@ -282,7 +282,9 @@ func (r *resolver) placeConst(e ast.Expr, pv *portVal, digits string) {
 		if !ok {
 			return
 		}
-		pv.via = c
+		if pv.via == nil {
+			pv.via = c // the outermost named constant
+		}
 		if decl, ok := r.consts[c]; ok && r.depth < 16 {
 			r.depth++
 			r.placeConst(decl, pv, digits)
@@ -334,9 +336,10 @@ func (r *resolver) segments(e ast.Expr) []segment {
 		case *ast.BasicLit:
 			seg.lit, seg.fromLit = x, true
 		case *ast.Ident, *ast.SelectorExpr:
-			// a named string constant: keep its declaration literal for placing digits
-			if lit := r.constLit(x); lit != nil {
-				seg.lit, seg.fromLit = lit, true
+			// a named string constant of this package: resolve its
+			// declaration, keeping the positions of its literals
+			if decl := r.constDecl(x); decl != nil {
+				return r.segments(decl)
 			}
 		case *ast.BinaryExpr:
 			// fold to pieces to keep literal positions
@@ -392,6 +395,22 @@ func (r *resolver) segments(e ast.Expr) []segment {
 		}
 	}
 	return []segment{{unknown: true}}
+}
+
+// constDecl returns the expression a named constant of this package is
+// declared with, or nil.
+func (r *resolver) constDecl(e ast.Expr) ast.Expr {
+	var id *ast.Ident
+	switch x := e.(type) {
+	case *ast.Ident:
+		id = x
+	case *ast.SelectorExpr:
+		id = x.Sel
+	}
+	if c, ok := r.info().ObjectOf(id).(*types.Const); ok {
+		return r.consts[c]
+	}
+	return nil
 }
 
 // constLit returns the literal a named string constant of this package is

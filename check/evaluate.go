@@ -113,6 +113,9 @@ func (c *Checker) one(u *Use, port int) []Result {
 	}
 	if len(own) == 0 {
 		if rs := reg.ReservedAt(g, port, proto); len(rs) > 0 {
+			if namesReservation(wordSet(u.Names), rs) {
+				return nil // the platform service's own port, named as such: a reference
+			}
 			return []Result{reservedResult(port, rs)}
 		}
 	}
@@ -395,4 +398,27 @@ func namesRetiredOwner(useWords map[string]bool, r *registry.Retirement) bool {
 		return namesOwner(useWords, r.Component)
 	}
 	return namesComponent(useWords, r.Owner)
+}
+
+// genericOwnerWords do not identify a platform service on their own.
+var genericOwnerWords = map[string]bool{
+	"kubernetes": true, "services": true, "service": true, "servers": true, "server": true,
+	"older": true, "releases": true, "release": true, "alternate": true, "http": true, "https": true,
+	"control": true, "plane": true, "envoy": true, "admin": true, "the": true, "and": true, "of": true,
+	"in": true, "api": true, "ui": true, "uis": true, "telemetry": true, "health": true, "metrics": true,
+	"inbound": true, "outbound": true, "monitoring": true, "plaintext": true, "tls": true, "dns": true,
+}
+
+// namesReservation reports whether the use's names name the platform
+// service that reserves the port (prometheusPort = 9090 in a scrape
+// configuration refers to Prometheus, it does not take its port).
+func namesReservation(useWords map[string]bool, rs []*registry.Reservation) bool {
+	for _, r := range rs {
+		for _, w := range Words(r.Owner) {
+			if len(w) > 2 && !genericOwnerWords[w] && useWords[w] {
+				return true
+			}
+		}
+	}
+	return false
 }

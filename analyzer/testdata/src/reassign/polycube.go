@@ -1,0 +1,10 @@
+package reassign
+
+import "net"
+
+//portlint:component polycube
+
+func polycube() {
+	net.Listen("tcp", ":1050") // want `port 1050 is retired: polycube moved to 1001 and the number now belongs to newcomp \[retired\]`
+	net.Listen("tcp", ":1001")
+}
