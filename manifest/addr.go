@@ -3,46 +3,14 @@ package manifest
 import (
 	"net/netip"
 	"strings"
-	"unicode"
 
+	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/registry"
 )
 
-// words splits a key, flag or variable name into lowercase words:
-// "listenAddr" -> listen addr, "HTTP_PORT" -> http port,
-// "metrics-bind-address" -> metrics bind address.
-func words(name string) []string {
-	var out []string
-	rs := []rune(name)
-	start := -1
-	flush := func(end int) {
-		if start >= 0 && end > start {
-			out = append(out, strings.ToLower(string(rs[start:end])))
-		}
-		start = -1
-	}
-	for i, r := range rs {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			flush(i)
-			continue
-		}
-		if start < 0 {
-			start = i
-			continue
-		}
-		prev := rs[i-1]
-		switch {
-		case unicode.IsUpper(r) && unicode.IsLower(prev):
-			flush(i)
-			start = i
-		case unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
-			flush(i) // "HTTPPort": HTTP | Port
-			start = i
-		}
-	}
-	flush(len(rs))
-	return out
-}
+// words splits a key, flag or variable name into lowercase words, as the
+// checks do: "listenAddr" -> listen addr, "HTTP_PORT" -> http port.
+func words(name string) []string { return check.Words(name) }
 
 // The kinds of key a value can sit under.
 const (
@@ -59,6 +27,7 @@ type keyClass struct {
 	dial   bool // the key names a client target or another service
 	expose bool // the key says the port is published (nodePort, advertise)
 	words  []string
+	name   string // the key as written
 }
 
 var (
@@ -88,7 +57,7 @@ var (
 // classifyKey says whether a key, flag or variable name is a port context.
 func classifyKey(name string) keyClass {
 	ws := words(name)
-	c := keyClass{words: ws}
+	c := keyClass{words: ws, name: name}
 	if len(ws) == 0 {
 		return c
 	}
@@ -276,6 +245,13 @@ func validHost(h string) bool {
 		}
 	}
 	return letter
+}
+
+// byTarget returns the component a dial target's host names: its first DNS
+// label, with or without an instance number ("nexus-0.nexus" -> nexus).
+func (s *scanner) byTarget(host string) owner {
+	t := targetName(host)
+	return s.byName(viaName, t, trimOrdinal(t))
 }
 
 // targetName returns the component-ish name of a dial target's host: the

@@ -125,6 +125,7 @@ func whole(n *yaml.Node) ref { return ref{n, 0, len(n.Value)} }
 // (a value reached twice through an alias).
 func (s *scanner) add(r ref, u check.Use) *check.Use {
 	u.Pos, u.End = s.locate(r)
+	u.Names = compactNames(append(u.Names, u.Component))
 	k := useKey{u.Pos.Offset, u.Role, u.Component, u.Source}
 	if s.seen[k] {
 		return nil
@@ -133,6 +134,24 @@ func (s *scanner) add(r ref, u check.Use) *check.Use {
 	p := &u
 	s.file.Uses = append(s.file.Uses, p)
 	return p
+}
+
+// compactNames drops empty and repeated names.
+func compactNames(ns []string) []string {
+	out := ns[:0]
+	for _, n := range ns {
+		dup := n == ""
+		for _, o := range out {
+			dup = dup || o == n
+		}
+		if !dup {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // addNamed records a use whose port is a name resolved to a number declared

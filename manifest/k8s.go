@@ -85,19 +85,19 @@ func (s *scanner) k8sObject(o k8sObj) *workload {
 		s.networkPolicy(n)
 	case o.kind == "Endpoints":
 		for _, ss := range s.asSeq(s.get(n, "subsets")) {
-			s.portList(s.get(ss, "ports"), "port", vctx{source: "k8s Endpoints", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(meta, "name")))})
+			s.portList(s.get(ss, "ports"), "port", vctx{source: "k8s Endpoints", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(meta, "name"))), names: []string{s.str(s.get(meta, "name"))}})
 		}
 	case o.kind == "EndpointSlice":
 		svc := s.strMap(s.get(meta, "labels"))["kubernetes.io/service-name"]
-		s.portList(s.get(n, "ports"), "port", vctx{source: "k8s EndpointSlice", role: check.Dial, isDial: true, dial: s.byName(viaName, svc)})
+		s.portList(s.get(n, "ports"), "port", vctx{source: "k8s EndpointSlice", role: check.Dial, isDial: true, dial: s.byName(viaName, svc), names: []string{svc}})
 	case strings.HasSuffix(o.kind, "WebhookConfiguration"):
 		for _, wh := range s.asSeq(s.get(n, "webhooks")) {
 			svc := s.path(wh, "clientConfig", "service")
-			s.portField(svc, "port", vctx{source: "k8s webhook service", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(svc, "name")))})
+			s.portField(svc, "port", vctx{source: "k8s webhook service", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(svc, "name"))), names: []string{s.str(s.get(svc, "name"))}})
 		}
 	case o.kind == "APIService":
 		svc := s.path(n, "spec", "service")
-		s.portField(svc, "port", vctx{source: "k8s APIService service", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(svc, "name")))})
+		s.portField(svc, "port", vctx{source: "k8s APIService service", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(svc, "name"))), names: []string{s.str(s.get(svc, "name"))}})
 	case strings.HasPrefix(o.apiVersion, "gateway.networking.k8s.io/"):
 		s.gatewayAPI(o)
 	case o.kind == "ConfigMap":
@@ -168,16 +168,19 @@ func imageName(img string) string {
 // container scans one container and returns its named ports.
 func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int {
 	named := map[string]int{}
+	cname := s.str(s.get(c, "name"))
 	src := "k8s containerPort"
 	if hostNet {
 		src += " (hostNetwork)"
 	}
 	for _, p := range s.asSeq(s.get(c, "ports")) {
 		proto := protoOf(s.str(s.get(p, "protocol")))
+		pname := s.str(s.get(p, "name"))
 		if v := s.asScalar(s.get(p, "containerPort")); v != nil {
 			if port, ok := parsePort(v.Value); ok {
-				s.add(whole(v), check.Use{Port: port, Proto: proto, Role: check.Listen, Component: o.comp, Via: o.via, Source: src})
-				if name := s.str(s.get(p, "name")); name != "" {
+				s.add(whole(v), check.Use{Port: port, Proto: proto, Role: check.Listen, Component: o.comp, Via: o.via, Source: src,
+					Names: []string{"containerPort", pname, cname}})
+				if name := pname; name != "" {
 					named[name] = port
 				}
 			} else if isTemplated(v.Value) {
@@ -188,11 +191,11 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 			if port, ok := parsePort(v.Value); ok {
 				ip := s.str(s.get(p, "hostIP"))
 				s.add(whole(v), check.Use{Port: port, Proto: proto, Role: check.Listen, Bind: registry.HostBind(ip), BindKnown: true,
-					Component: o.comp, Via: o.via, Source: "k8s hostPort"})
+					Component: o.comp, Via: o.via, Source: "k8s hostPort", Names: []string{"hostPort", pname, cname}})
 			}
 		}
 	}
-	x := vctx{owner: o, source: "k8s env", role: check.Default}
+	x := vctx{owner: o, source: "k8s env", role: check.Default, names: []string{cname}}
 	for _, e := range s.asSeq(s.get(c, "env")) {
 		name := s.str(s.get(e, "name"))
 		if v := s.get(e, "value"); v != nil && name != "" {
@@ -200,7 +203,7 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 		}
 	}
 	for _, k := range []string{"command", "args"} {
-		x := vctx{owner: o, source: "k8s " + k, role: check.Listen}
+		x := vctx{owner: o, source: "k8s " + k, role: check.Listen, names: []string{cname}}
 		if items := s.asSeq(s.get(c, k)); items != nil {
 			s.flags(items, x)
 		}
@@ -209,12 +212,12 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 	for _, k := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
 		pr := s.get(c, k)
 		for _, h := range []string{"httpGet", "tcpSocket", "grpc"} {
-			s.probePort(s.path(pr, h, "port"), named, o, "k8s "+k+" "+h)
+			s.probePort(s.path(pr, h, "port"), named, o, "k8s "+k+" "+h, cname)
 		}
 	}
 	for _, k := range []string{"postStart", "preStop"} {
 		for _, h := range []string{"httpGet", "tcpSocket"} {
-			s.probePort(s.path(c, "lifecycle", k, h, "port"), named, o, "k8s "+k+" "+h)
+			s.probePort(s.path(c, "lifecycle", k, h, "port"), named, o, "k8s "+k+" "+h, cname)
 		}
 	}
 	return named
@@ -222,11 +225,11 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 
 // probePort records the port a probe connects to; a named port resolves to
 // the container's port of that name.
-func (s *scanner) probePort(v *yaml.Node, named map[string]int, o owner, src string) {
+func (s *scanner) probePort(v *yaml.Node, named map[string]int, o owner, src, cname string) {
 	if v = s.asScalar(v); v == nil {
 		return
 	}
-	u := check.Use{Proto: registry.TCP, Role: check.Dial, Component: o.comp, Via: o.via, Source: src}
+	u := check.Use{Proto: registry.TCP, Role: check.Dial, Component: o.comp, Via: o.via, Source: src, Names: []string{cname, v.Value}}
 	if p, ok := parsePort(v.Value); ok {
 		u.Port = p
 		s.add(whole(v), u)
@@ -260,15 +263,22 @@ func (s *scanner) service(o k8sObj, wls []*workload) {
 	}
 	own = first(s.byGlob(), own, s.byLabels(sel, s.strMap(s.get(meta, "labels"))), s.byName(viaName, s.str(s.get(meta, "name"))))
 	typ := s.str(s.get(spec, "type"))
+	svcName := s.str(s.get(meta, "name"))
 	for _, p := range s.asSeq(s.get(spec, "ports")) {
 		proto := protoOf(s.str(s.get(p, "protocol")))
+		names := []string{svcName, s.str(s.get(p, "name"))}
 		if v := s.asScalar(s.get(p, "port")); v != nil {
 			if port, ok := parsePort(v.Value); ok {
-				src := "k8s Service port"
-				if typ == "LoadBalancer" || typ == "NodePort" {
+				src, role := "k8s Service port", check.Expose
+				switch typ {
+				case "LoadBalancer", "NodePort":
 					src = "k8s Service port (" + typ + ")"
+				case "ExternalName":
+					// An alias of a service outside the cluster: its port
+					// is where clients connect, not one of ours.
+					src, role = "k8s Service port (ExternalName)", check.Dial
 				}
-				s.add(whole(v), check.Use{Port: port, Proto: proto, Role: check.Expose, Component: own.comp, Via: own.via, Source: src})
+				s.add(whole(v), check.Use{Port: port, Proto: proto, Role: role, Component: own.comp, Via: own.via, Source: src, Names: names})
 			} else if isTemplated(v.Value) {
 				s.noteValue(v, "Service port")
 			}
@@ -276,14 +286,14 @@ func (s *scanner) service(o k8sObj, wls []*workload) {
 		if v := s.asScalar(s.get(p, "nodePort")); v != nil {
 			if port, ok := parsePort(v.Value); ok {
 				s.add(whole(v), check.Use{Port: port, Proto: proto, Role: check.Expose, Bind: registry.Any, BindKnown: true,
-					Component: own.comp, Via: own.via, Source: "k8s Service nodePort"})
+					Component: own.comp, Via: own.via, Source: "k8s Service nodePort", Names: names})
 			}
 		}
 		if typ == "ExternalName" {
 			continue
 		}
 		if v := s.asScalar(s.get(p, "targetPort")); v != nil {
-			u := check.Use{Proto: proto, Role: check.Dial, Component: own.comp, Via: own.via, Source: "k8s Service targetPort"}
+			u := check.Use{Proto: proto, Role: check.Dial, Component: own.comp, Via: own.via, Source: "k8s Service targetPort", Names: append(names, v.Value)}
 			if port, ok := parsePort(v.Value); ok {
 				u.Port = port
 				s.add(whole(v), u)
@@ -318,7 +328,7 @@ func (s *scanner) portField(m *yaml.Node, key string, x vctx) {
 		return
 	}
 	if p, ok := parsePort(v.Value); ok {
-		u := check.Use{Port: p, Proto: x.proto, Role: x.role, Source: x.source}
+		u := check.Use{Port: p, Proto: x.proto, Role: x.role, Source: x.source, Names: append([]string{key}, x.names...)}
 		if x.proto == "" {
 			u.Proto = protoOf(s.str(s.get(m, "protocol")))
 		}
@@ -341,11 +351,11 @@ func (s *scanner) portList(list *yaml.Node, key string, x vctx) {
 func (s *scanner) ingress(n *yaml.Node) {
 	backend := func(b *yaml.Node) {
 		if svc := s.get(b, "service"); svc != nil { // networking.k8s.io/v1
-			x := vctx{source: "k8s Ingress backend", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(svc, "name")))}
+			x := vctx{source: "k8s Ingress backend", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(svc, "name"))), names: []string{s.str(s.get(svc, "name"))}}
 			s.portField(s.get(svc, "port"), "number", x)
 			return
 		}
-		x := vctx{source: "k8s Ingress backend", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(b, "serviceName")))}
+		x := vctx{source: "k8s Ingress backend", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(b, "serviceName"))), names: []string{s.str(s.get(b, "serviceName"))}}
 		s.portField(b, "servicePort", x)
 	}
 	spec := s.get(n, "spec")
@@ -360,7 +370,12 @@ func (s *scanner) ingress(n *yaml.Node) {
 
 func (s *scanner) networkPolicy(n *yaml.Node) {
 	spec := s.get(n, "spec")
-	o := s.byLabels(s.strMap(s.path(spec, "podSelector", "matchLabels")))
+	sel := s.strMap(s.path(spec, "podSelector", "matchLabels"))
+	o := s.byLabels(sel)
+	var selNames []string
+	for _, k := range labelKeys {
+		selNames = append(selNames, sel[k])
+	}
 	for _, dir := range []string{"ingress", "egress"} {
 		for _, rule := range s.asSeq(s.get(spec, dir)) {
 			for _, p := range s.asSeq(s.get(rule, "ports")) {
@@ -374,7 +389,7 @@ func (s *scanner) networkPolicy(n *yaml.Node) {
 				}
 				u := check.Use{Port: port, Proto: protoOf(s.str(s.get(p, "protocol"))), Role: check.Dial, Source: "k8s NetworkPolicy " + dir}
 				if dir == "ingress" {
-					u.Component, u.Via = o.comp, o.via
+					u.Component, u.Via, u.Names = o.comp, o.via, selNames
 				}
 				r := whole(v)
 				if e := s.asScalar(s.get(p, "endPort")); e != nil {
@@ -398,7 +413,7 @@ func (s *scanner) gatewayAPI(o k8sObj) {
 	}
 	for _, r := range s.asSeq(s.get(spec, "rules")) {
 		for _, b := range s.asSeq(s.get(r, "backendRefs")) {
-			x := vctx{source: "gateway-api backendRef", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(b, "name")))}
+			x := vctx{source: "gateway-api backendRef", role: check.Dial, isDial: true, dial: s.byName(viaName, s.str(s.get(b, "name"))), names: []string{s.str(s.get(b, "name"))}}
 			s.portField(b, "port", x)
 		}
 	}

@@ -223,7 +223,7 @@ func (s *scanner) socketAddress(sa *yaml.Node, role check.Role, o owner, src str
 	if a := s.str(s.get(sa, "address")); a != "" && !isTemplated(a) {
 		u.Bind, u.BindKnown = registry.HostBind(a), true
 		if role == check.Dial {
-			if t := s.byName(viaName, targetName(a)); t.comp != "" {
+			if t := s.byTarget(a); t.comp != "" {
 				o = t
 			}
 		}
@@ -257,7 +257,7 @@ func (s *scanner) istio(o k8sObj) {
 		}
 	}
 	hostOwner := func(host string) owner {
-		return s.byName(viaName, targetName(host))
+		return s.byTarget(host)
 	}
 	switch o.kind {
 	case "Gateway":

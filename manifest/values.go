@@ -18,6 +18,7 @@ type vctx struct {
 	isDial bool
 	expose bool // an enclosing key publishes (a Helm values "service:")
 	proto  registry.Proto
+	names  []string // names around the value: container, service, enclosing keys
 }
 
 // value records the uses in a scalar (or a list of scalars) under a key of
@@ -64,8 +65,10 @@ func (s *scanner) value(n *yaml.Node, c keyClass, x vctx, what string) {
 // emit records one port found in a port context.
 func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	u := check.Use{Port: port, Proto: x.proto, Source: x.source}
+	u.Names = append(append([]string{c.name}, x.names...), x.dial.comp)
 	if a != nil {
 		u.Bind, u.BindKnown = a.bind(), true
+		u.Names = append(u.Names, a.host)
 	}
 	dialTo := owner{}
 	switch {
@@ -89,7 +92,7 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	}
 	if u.Role == check.Dial {
 		if a != nil {
-			if o := s.byName(viaName, targetName(a.host)); o.comp != "" {
+			if o := s.byTarget(a.host); o.comp != "" {
 				dialTo = o
 			}
 		}
