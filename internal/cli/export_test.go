@@ -14,8 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/portlint/portlint/export"
+	"github.com/portlint/portlint/finding"
 	"github.com/portlint/portlint/registry"
 )
 
@@ -637,5 +641,239 @@ func TestFirewalldValid(t *testing.T) {
 	conf := t.TempDir()
 	if out, err := exec.Command(fwcmd, "--system-config", conf, "--new-service-from-file="+broken).CombinedOutput(); err == nil {
 		t.Fatalf("firewall-offline-cmd accepted a broken service:\n%s", out)
+	}
+}
+
+// mapInventory builds an inventory from the registry: each component's
+// first port used as planned, one listener on a free port of a component's
+// own range (unplanned), and one component listening on another's port
+// (a conflict). It returns the records and the expected counts.
+func mapInventory(t *testing.T, reg *registry.Registry) (recs []finding.Record, used, unplanned, conflicts int) {
+	t.Helper()
+	bindText := func(b registry.Bind) string {
+		if b.Kind == registry.BindAny {
+			return ""
+		}
+		return b.String()
+	}
+	var anyPorts []*registry.Port
+	for _, c := range reg.Components {
+		if len(c.Ports) == 0 {
+			continue
+		}
+		p := c.Ports[0]
+		recs = append(recs, finding.Record{File: "cmd/" + c.Name + "/main.go", Line: 10, Column: 5, Port: p.Span.Lo, Proto: string(p.Proto),
+			Bind: bindText(p.Bind), Role: "listen", Component: c.Name, Via: "package", Source: "net.Listen"})
+		used++
+		if p.Bind.Kind == registry.BindAny && p.Span.IsSingle() && len(reg.RetiredAt(c.Group, p.Span.Lo)) == 0 {
+			anyPorts = append(anyPorts, p)
+		}
+	}
+	for _, c := range reg.Components {
+		if len(c.Ranges) == 0 {
+			continue
+		}
+		if free := reg.Free(c.Ranges[0], 1, registry.FreeOptions{}); len(free) == 1 {
+			recs = append(recs, finding.Record{File: "cmd/" + c.Name + "/debug.go", Line: 3, Column: 9, Port: free[0], Proto: "tcp", Role: "listen", Component: c.Name, Source: "net.Listen"})
+			unplanned++
+			break
+		}
+	}
+	for i, a := range anyPorts {
+		for _, b := range anyPorts[i+1:] {
+			if a.Component != b.Component && a.Component.Group == b.Component.Group {
+				recs = append(recs, finding.Record{File: "cmd/" + b.Component.Name + "/extra.go", Line: 7, Column: 2, Port: a.Span.Lo, Proto: "tcp", Role: "listen", Component: b.Component.Name, Source: "net.Listen"})
+				conflicts++
+				break
+			}
+		}
+		if conflicts > 0 {
+			break
+		}
+	}
+	if unplanned == 0 || conflicts == 0 {
+		t.Fatal("the registry gives no free port or no two components to build the inventory from")
+	}
+	return recs, used, unplanned, conflicts
+}
+
+// TestHTMLPortMapInChromium opens the port map in headless Chromium, with
+// and without an inventory overlay: no console error or exception, no
+// resource loaded from anywhere, as many range segments, port ticks,
+// retired and reserved marks and overlay marks as the registry and the
+// inventory call for, working tooltips, and a screenshot of each in
+// PORTLINT_SCREENSHOT_DIR (default: the test's temporary directory).
+func TestHTMLPortMapInChromium(t *testing.T) {
+	chromium := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chromium = p
+			break
+		}
+	}
+	if chromium == "" {
+		msg := "chromium is not installed; apt-get install -y chromium"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	reg := flagship(t)
+	shots := os.Getenv("PORTLINT_SCREENSHOT_DIR")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	recs, used, unplanned, conflicts := mapInventory(t, reg)
+	var inv bytes.Buffer
+	for _, r := range recs {
+		line, _ := json.Marshal(r)
+		inv.Write(append(line, '\n'))
+	}
+	invFile := filepath.Join(dir, "inventory.jsonl")
+	os.WriteFile(invFile, inv.Bytes(), 0o644)
+
+	wantRanges, wantTicks, wantRetired, wantReserved := len(reg.Ranges), 0, len(reg.Retired), 0
+	for _, c := range reg.Components {
+		wantTicks += len(c.Ports)
+	}
+	for _, g := range reg.Groups {
+		for _, r := range reg.Reserved {
+			if _, ok := r.Span.Intersect(g.Pool); ok && r.AppliesTo(g) {
+				wantReserved++
+			}
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.WindowSize(1600, 1150),
+	)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+
+	for _, tc := range []struct {
+		name      string
+		inventory bool
+	}{{"portmap", false}, {"portmap-inventory", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := filepath.Join(dir, tc.name+".html")
+			args := []string{"export", "-format", "html", "-o", page, "registry.yaml"}
+			if tc.inventory {
+				args = append(args, "-inventory", invFile)
+			}
+			if _, stderr, code := runExport(t, repoRoot(t), args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			data, _ := os.ReadFile(page)
+			if m := regexp.MustCompile(`(?i)(?:src|href)\s*=\s*"(?:https?:)?//`).Find(data); m != nil {
+				t.Errorf("the page refers to an external asset: %s", m)
+			}
+			tctx, tcancel := chromedp.NewContext(actx)
+			defer tcancel()
+			if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Fatalf("starting chromium: %v", err)
+			}
+			cctx, ccancel := context.WithCancel(tctx)
+			var msgs []chromedp.ConsoleMessage
+			done := make(chan struct{})
+			stream := chromedp.Console(cctx)
+			go func() {
+				defer close(done)
+				for m, err := range stream {
+					if err != nil {
+						return
+					}
+					msgs = append(msgs, m)
+				}
+			}()
+			if err := chromedp.Do(tctx, chromedp.EmulateViewport(1600, 1120), chromedp.Navigate("file://"+page)); err != nil {
+				t.Fatal(err)
+			}
+			type counts struct {
+				Ranges, Ticks, Retired, Reserved, Used, Unused, Unplanned, Conflicts, Resources int
+				Tip, WantTip                                                                    string
+				BandWidth                                                                       float64
+			}
+			png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			full, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := chromedp.Run(tctx, chromedp.Evaluate[counts](`(() => {
+				const n = s => document.querySelectorAll(s).length;
+				const tick = document.querySelector('.port-tick');
+				const r = tick.getBoundingClientRect();
+				tick.dispatchEvent(new MouseEvent('mousemove', {bubbles: true, clientX: r.x + r.width/2, clientY: r.y + r.height/2}));
+				return {
+					Ranges: n('.range-seg'), Ticks: n('.port-tick'), Retired: n('.retired-mark'), Reserved: n('.reserved-mark'),
+					Used: n('.port-tick[data-usage=used]'), Unused: n('.port-tick[data-usage=unused]'),
+					Unplanned: n('.inv-mark[data-status=unplanned]'), Conflicts: n('.inv-mark[data-status=conflict]'),
+					Resources: performance.getEntriesByType('resource').length,
+					Tip: document.getElementById('tip').textContent, WantTip: tick.getAttribute('data-tip'),
+					BandWidth: document.querySelector('svg.group-band').getBoundingClientRect().width,
+				};
+			})()`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ccancel()
+			<-done
+			for _, f := range []struct {
+				name string
+				data []byte
+			}{{tc.name + ".png", png}, {tc.name + "-full.png", full}} {
+				path := filepath.Join(shots, f.name)
+				if err := os.WriteFile(path, f.data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("screenshot: %s", path)
+			}
+			if !bytes.HasPrefix(png, []byte("\x89PNG")) || len(png) < 10_000 {
+				t.Errorf("the screenshot is not a PNG of a drawn page (%d bytes)", len(png))
+			}
+			for _, m := range msgs {
+				if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
+					t.Errorf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+				}
+			}
+			if got.Ranges != wantRanges || got.Ticks != wantTicks || got.Retired != wantRetired || got.Reserved != wantReserved {
+				t.Errorf("DOM has %d range segments, %d port ticks, %d retired and %d reserved marks; the registry has %d ranges, %d ports, %d retirements, %d reservations in pools",
+					got.Ranges, got.Ticks, got.Retired, got.Reserved, wantRanges, wantTicks, wantRetired, wantReserved)
+			}
+			if got.Resources != 0 {
+				t.Errorf("the page loaded %d resources; it must be self-contained", got.Resources)
+			}
+			if got.Tip == "" || got.Tip != got.WantTip {
+				t.Errorf("hovering a tick shows tooltip %q, want %q", got.Tip, got.WantTip)
+			}
+			if got.BandWidth < 1000 {
+				t.Errorf("the band is %.0f px wide in a 1600 px window", got.BandWidth)
+			}
+			if !tc.inventory {
+				if got.Used+got.Unused+got.Unplanned+got.Conflicts != 0 {
+					t.Errorf("no inventory, yet the map shows usage: %+v", got)
+				}
+				return
+			}
+			if got.Used != used || got.Unused != wantTicks-used || got.Unplanned != unplanned || got.Conflicts != conflicts {
+				t.Errorf("overlay: %d used, %d unused, %d unplanned, %d conflicts; want %d, %d, %d, %d",
+					got.Used, got.Unused, got.Unplanned, got.Conflicts, used, wantTicks-used, unplanned, conflicts)
+			}
+		})
 	}
 }
