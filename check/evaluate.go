@@ -407,6 +407,9 @@ var genericOwnerWords = map[string]bool{
 	"control": true, "plane": true, "envoy": true, "admin": true, "the": true, "and": true, "of": true,
 	"in": true, "api": true, "ui": true, "uis": true, "telemetry": true, "health": true, "metrics": true,
 	"inbound": true, "outbound": true, "monitoring": true, "plaintext": true, "tls": true, "dns": true,
+	// "Kubernetes NodePort services": a key named nodePort is the platform's
+	// port range at work, not a reference to a platform service.
+	"node": true, "port": true, "ports": true,
 }
 
 // namesReservation reports whether the use's names name the platform
