@@ -39,8 +39,8 @@ func (s *scanner) compose(root *yaml.Node) {
 		o := first(s.byGlob(), s.byName(viaCompose, p.k.Value),
 			s.byName(viaName, s.str(s.get(svc, "container_name")), s.str(s.get(svc, "hostname")), imageName(s.str(s.get(svc, "image")))))
 		hostNet := s.str(s.get(svc, "network_mode")) == "host"
-		if hostNet && s.get(svc, "ports") != nil {
-			s.notef(s.posOf(s.get(svc, "ports")), "service %s uses network_mode: host: Docker ignores published ports; container ports are host ports", p.k.Value)
+		if k := s.key(svc, "ports"); hostNet && k != nil {
+			s.notef(s.posOf(k), "service %s uses network_mode: host: Docker ignores published ports; container ports are host ports", p.k.Value)
 		}
 		for _, it := range s.asSeq(s.get(svc, "ports")) {
 			if it.Kind == yaml.MappingNode {

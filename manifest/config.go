@@ -195,6 +195,19 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				continue
 			}
 			inner := x
+			inner.names = append(append([]string(nil), x.names...), p.k.Value)
+			if m := s.asMap(v); m != nil {
+				// A sibling host names the target: {host: mysql.example.com, port: 3306}.
+				for _, hk := range []string{"host", "hostname", "server", "address"} {
+					if h := s.str(s.get(m, hk)); h != "" && !strings.Contains(h, ":") && validHost(h) {
+						inner.names = append(inner.names, h)
+						if o := s.byTarget(h); o.comp != "" && o.comp != x.owner.comp {
+							inner.isDial, inner.dial = true, o
+						}
+						break
+					}
+				}
+			}
 			ws := words(p.k.Value)
 			for _, w := range ws {
 				if dialWords[w] {

@@ -142,10 +142,9 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	}
 	docs, errs := s.decode(text)
 	if len(errs) > 0 {
-		if tl := templateLines(src, text); len(tl) > 0 {
-			stripped := stripLines(src, text, tl)
-			docs, errs = s.decode(stripped)
-			s.noteTemplates(text, tl)
+		if spans := templateSpans(text); len(spans) > 0 {
+			docs, errs = s.decode(stripSpans(text, spans))
+			s.noteTemplates(text, spans)
 			for _, e := range errs {
 				s.notef(e.Pos, "not scanned after skipping template lines: %s", e.Msg)
 			}

@@ -249,6 +249,7 @@ func (s *scanner) istio(o k8sObj) {
 		if v := s.asScalar(s.get(pm, "number")); v != nil {
 			if p, ok := parsePort(v.Value); ok {
 				u.Port = p
+				u.Names = append(u.Names, name, s.str(s.get(pm, "name")))
 				if u.Proto == "" {
 					u.Proto = protoField(pm)
 				}
@@ -263,7 +264,11 @@ func (s *scanner) istio(o k8sObj) {
 	case "Gateway":
 		own := first(s.byGlob(), s.byLabels(s.strMap(s.get(spec, "selector")), labels), s.byName(viaName, name))
 		for _, sv := range s.asSeq(s.get(spec, "servers")) {
-			number(s.get(sv, "port"), check.Use{Role: check.Expose, Component: own.comp, Via: own.via, Source: "istio Gateway server"})
+			var hosts []string
+			for _, h := range s.asSeq(s.get(sv, "hosts")) {
+				hosts = append(hosts, h.Value)
+			}
+			number(s.get(sv, "port"), check.Use{Role: check.Expose, Component: own.comp, Via: own.via, Source: "istio Gateway server", Names: hosts})
 		}
 	case "ServiceEntry":
 		var hosts []string
@@ -309,7 +314,7 @@ func (s *scanner) istio(o k8sObj) {
 				for _, r := range s.asSeq(s.get(rt, "route")) {
 					d := s.get(r, "destination")
 					t := hostOwner(s.str(s.get(d, "host")))
-					number(s.get(d, "port"), check.Use{Role: check.Dial, Component: t.comp, Via: t.via, Source: "istio VirtualService destination"})
+					number(s.get(d, "port"), check.Use{Role: check.Dial, Component: t.comp, Via: t.via, Source: "istio VirtualService destination", Names: []string{s.str(s.get(d, "host"))}})
 				}
 				if m := s.get(rt, "mirror"); m != nil {
 					t := hostOwner(s.str(s.get(m, "host")))
@@ -318,9 +323,10 @@ func (s *scanner) istio(o k8sObj) {
 			}
 		}
 	case "DestinationRule":
-		t := hostOwner(s.str(s.get(spec, "host")))
+		host := s.str(s.get(spec, "host"))
+		t := hostOwner(host)
 		for _, pl := range s.asSeq(s.path(spec, "trafficPolicy", "portLevelSettings")) {
-			number(s.get(pl, "port"), check.Use{Role: check.Dial, Component: t.comp, Via: t.via, Source: "istio DestinationRule port"})
+			number(s.get(pl, "port"), check.Use{Role: check.Dial, Component: t.comp, Via: t.via, Source: "istio DestinationRule port", Names: []string{host}})
 		}
 	}
 }

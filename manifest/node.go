@@ -161,6 +161,16 @@ func (s *scanner) get(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// key returns the key node of key in mapping m, or nil.
+func (s *scanner) key(m *yaml.Node, key string) *yaml.Node {
+	for _, p := range s.pairs(m) {
+		if p.k.Value == key {
+			return p.k
+		}
+	}
+	return nil
+}
+
 // path follows a chain of keys.
 func (s *scanner) path(m *yaml.Node, keys ...string) *yaml.Node {
 	for _, k := range keys {

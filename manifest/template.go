@@ -6,17 +6,12 @@ import (
 	"strings"
 )
 
-// templateLines returns the lines holding a Helm or Jinja template action
-// ("{{ ... }}", "{% ... %}"), an action spanning lines marking each of them.
-func templateLines(src *source, text []byte) []int {
-	var lines []int
-	mark := func(a, b int) {
-		for l := a; l <= b; l++ {
-			if len(lines) == 0 || lines[len(lines)-1] < l {
-				lines = append(lines, l)
-			}
-		}
-	}
+// A span is a template action's bytes, "{{ ... }}" or "{% ... %}".
+type span struct{ start, end int }
+
+// templateSpans finds the Helm and Jinja template actions of the text.
+func templateSpans(text []byte) []span {
+	var out []span
 	for i := 0; i+1 < len(text); {
 		j := indexAny2(text[i:])
 		if j < 0 {
@@ -29,14 +24,14 @@ func templateLines(src *source, text []byte) []int {
 		}
 		end := bytes.Index(text[start+2:], closer)
 		if end < 0 {
-			end = start + 2
+			end = len(text)
 		} else {
-			end += start + 2
+			end += start + 2 + len(closer)
 		}
-		mark(src.lineOf(start), src.lineOf(end))
-		i = end + 2
+		out = append(out, span{start, end})
+		i = end
 	}
-	return lines
+	return out
 }
 
 // indexAny2 finds "{{" or "{%".
@@ -49,42 +44,49 @@ func indexAny2(b []byte) int {
 	return -1
 }
 
-// stripLines blanks the given lines, keeping every byte offset and line
-// number: a blank line is nothing to YAML.
-func stripLines(src *source, text []byte, lines []int) []byte {
+// stripSpans blanks the template actions, keeping every byte offset and
+// line break: "containerPort: {{ .Values.port }}" reads as an empty
+// containerPort, a line holding only "{{- if .x }}" as a blank line, and
+// "- name: {{ .Chart.Name }}" still opens a list item.
+func stripSpans(text []byte, spans []span) []byte {
 	out := bytes.Clone(text)
-	for _, l := range lines {
-		for i := src.lineStart(l); i < src.lineEnd(l); i++ {
-			out[i] = ' '
+	for _, sp := range spans {
+		for i := sp.start; i < sp.end; i++ {
+			if c := out[i]; c != '\n' && c != '\r' {
+				out[i] = ' '
+			}
 		}
 	}
 	return out
 }
 
-// noteTemplates records the skipped lines: one note for the file, and one
-// for each skipped line that sets a port from a template.
-func (s *scanner) noteTemplates(text []byte, lines []int) {
-	s.notef(s.src.pos(s.src.lineStart(lines[0])), "skipped %d template %s (Helm or Jinja): %s",
-		len(lines), plural(len(lines), "line", "lines"), lineList(lines, 12))
-	for _, l := range lines {
-		st, en := s.src.lineStart(l), s.src.lineEnd(l)
-		line := text[st:en]
-		i := indexAny2(line)
-		if i < 0 {
+// noteTemplates records what was skipped: one note for the file, and one
+// for each port key whose value a template sets.
+func (s *scanner) noteTemplates(text []byte, spans []span) {
+	var lines []int
+	for _, sp := range spans {
+		for l := s.src.lineOf(sp.start); l <= s.src.lineOf(max(sp.start, sp.end-1)); l++ {
+			if len(lines) == 0 || lines[len(lines)-1] < l {
+				lines = append(lines, l)
+			}
+		}
+	}
+	s.notef(s.src.pos(spans[0].start), "skipped %d template %s (Helm or Jinja) on %s %s",
+		len(spans), plural(len(spans), "action", "actions"), plural(len(lines), "line", "lines"), lineList(lines, 12))
+	for _, sp := range spans {
+		st := s.src.lineStart(s.src.lineOf(sp.start))
+		before := strings.TrimSpace(string(text[st:sp.start]))
+		if !strings.HasSuffix(before, ":") {
 			continue
 		}
-		key := strings.TrimSpace(string(line[:i]))
-		key = strings.Trim(strings.TrimSpace(strings.TrimSuffix(key, ":")), `"'`)
-		key = strings.TrimSpace(strings.TrimPrefix(key, "- "))
-		if key == "" || !strings.HasSuffix(strings.TrimSpace(string(line[:i])), ":") {
-			continue
-		}
-		if c := classifyKey(key); c.kind != keyNone {
-			expr := strings.TrimSpace(string(line[i:]))
+		key := strings.TrimSpace(strings.TrimPrefix(strings.TrimSuffix(before, ":"), "- "))
+		key = strings.Trim(key, `"'`)
+		if c := classifyKey(key); key != "" && c.kind != keyNone {
+			expr := string(text[sp.start:sp.end])
 			if len(expr) > 60 {
 				expr = expr[:57] + "..."
 			}
-			s.notef(s.src.pos(st+i), "%s is set by a template (%s); not checked", key, expr)
+			s.notef(s.src.pos(sp.start), "%s is set by a template (%s); not checked", key, expr)
 		}
 	}
 }
