@@ -230,15 +230,25 @@ func (d *decoder) decodeFile(data []byte) *Registry {
 }
 
 func (d *decoder) yamlError(err error, data []byte) {
-	msg := err.Error()
-	p := Pos{File: d.file, Line: 1, Col: 1}
+	line, col, msg := YAMLErrorPos(err, data)
+	d.report(Pos{File: d.file, Line: line, Col: col}, "yaml", "not valid YAML: %s", msg)
+}
+
+// YAMLErrorPos places an error yaml.v3 returned for data: the 1-based line
+// and column (in characters, as yaml.v3 counts them) it is about, and its
+// message without the "yaml: line N:" prefix. yaml.v3 numbers the lines of
+// parser errors from 0, names no line for anchors or for bytes it cannot
+// read; this finds them.
+func YAMLErrorPos(err error, data []byte) (line, col int, msg string) {
+	msg = err.Error()
+	line, col = 1, 1
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
+		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 		if yamlParserProblems[msg] {
 			// yaml.v3 numbers the lines of parser (not scanner) errors
 			// from 0; the line it names is where the construct began.
-			p.Line++
+			line++
 		}
 	} else if m, sigil := yamlAliasRE.FindStringSubmatch(msg), "*"; m != nil || yamlAnchorRE.MatchString(msg) {
 		if m == nil {
@@ -246,18 +256,18 @@ func (d *decoder) yamlError(err error, data []byte) {
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		if i := bytes.Index(data, []byte(sigil+m[1])); i >= 0 {
-			p.Line = bytes.Count(data[:i], []byte("\n")) + 1
-			p.Col = utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i]) + 1
+			line = bytes.Count(data[:i], []byte("\n")) + 1
+			col = utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i]) + 1
 		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		// The scanner names no line for bytes it cannot read; find them.
-		if line, col, what, ok := badByte(data); ok {
-			p.Line, p.Col = line, col
+		if l, c, what, ok := badByte(data); ok {
+			line, col = l, c
 			msg += " (" + what + ")"
 		}
 	}
-	d.report(p, "yaml", "not valid YAML: %s", msg)
+	return line, col, msg
 }
 
 // badByte finds the first byte of data that is not valid UTF-8 or is a
