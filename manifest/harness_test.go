@@ -24,8 +24,9 @@ import (
 // on a line expects, for each regexp, one finding on that line whose
 // "message [check]" it matches. Notes are expected the same way as
 // "message [note]" and a scan error as "message [error]". JSON has no
-// comments: a file x.json takes its expectations from x.json.want, lines
-// of "LINE regexp...". Every finding and note must be expected, and every
+// comments, and a want after a directive would be read as its reason: a
+// file x.json or x.yaml also takes expectations from x.json.want or
+// x.yaml.want, lines of "LINE regexp...". Every finding and note must be expected, and every
 // expectation met, as analysistest does for Go.
 //
 // A registry.yaml in a format's directory replaces the flagship registry
@@ -70,13 +71,7 @@ func parseWants(path string, data []byte) ([]*want, error) {
 		}
 		return nil
 	}
-	if strings.HasSuffix(path, ".json") {
-		side, err := os.ReadFile(path + ".want")
-		if os.IsNotExist(err) {
-			return nil, nil
-		} else if err != nil {
-			return nil, err
-		}
+	if side, err := os.ReadFile(path + ".want"); err == nil {
 		sc := bufio.NewScanner(bytes.NewReader(side))
 		for sc.Scan() {
 			l := strings.TrimSpace(sc.Text())
@@ -92,6 +87,10 @@ func parseWants(path string, data []byte) ([]*want, error) {
 				return nil, err
 			}
 		}
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	if strings.HasSuffix(path, ".json") {
 		return ws, nil
 	}
 	for i, l := range strings.Split(string(data), "\n") {

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -199,8 +197,6 @@ func (s *scanner) decode(text []byte) ([]doc, []*Error) {
 	return docs, errs
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
-
 // decodeStream decodes the documents of text, whose first line is line
 // base+1 of the file.
 func (s *scanner) decodeStream(text []byte, base int) (docs []doc, perr *Error) {
@@ -225,36 +221,10 @@ func (s *scanner) decodeStream(text []byte, base int) (docs []doc, perr *Error) 
 	}
 }
 
-// yamlError positions a yaml.v3 error: at its line when it names one, at
-// the offending character for encoding errors, else at the start.
+// yamlError positions a yaml.v3 error in the file.
 func (s *scanner) yamlError(err error, text []byte, base int) *Error {
-	msg := err.Error()
-	line := base + 1
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		line = base + n
-		msg = msg[len(m[0]):]
-	} else if strings.Contains(msg, "control characters") {
-		if i := controlChar(text); i >= 0 {
-			return &Error{s.src.pos(s.src.lineStart(base+1) + i), "not valid YAML: control characters are not allowed"}
-		}
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	return &Error{s.src.pos(s.src.lineStart(line)), "not valid YAML: " + msg}
-}
-
-// controlChar returns the offset of the first character YAML refuses, or -1.
-func controlChar(b []byte) int {
-	for i := 0; i < len(b); {
-		r, w := utf8.DecodeRune(b[i:])
-		switch {
-		case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
-		case r < 0x20 || r == 0x7F || (r >= 0x80 && r <= 0x9F) || r == 0xFFFE || r == 0xFFFF:
-			return i
-		}
-		i += w
-	}
-	return -1
+	line, col, msg := registry.YAMLErrorPos(err, text)
+	return &Error{s.src.pos(s.src.offset(base+line, col)), "not valid YAML: " + msg}
 }
 
 func invalidUTF8(b []byte) int {
