@@ -598,7 +598,9 @@ func TestIptablesValid(t *testing.T) {
 func TestFirewalldValid(t *testing.T) {
 	fwcmd := needTool(t, "firewall-offline-cmd")
 	reg := flagship(t)
-	for _, all := range []bool{false, true} {
+	// With -all the services also hold the internal ports, as comments:
+	// the ports firewalld opens must stay the same.
+	for _, all := range []bool{true} {
 		dir := t.TempDir()
 		svcDir := filepath.Join(dir, "out")
 		args := []string{"export", "-format", "firewalld", "-o", svcDir, "registry.yaml"}
@@ -763,15 +765,50 @@ func TestHTMLPortMapInChromium(t *testing.T) {
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	defer acancel()
 
+	// The example inventory of the docs, counted by the overlay, which
+	// export's own tests check record by record.
+	exampleFile, _ := filepath.Abs(filepath.Join("testdata", "export", "inventory.jsonl"))
+	f, err := os.Open(exampleFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := parseInventory(f, exampleFile)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov := export.NewOverlay(reg, example)
+	exUsed, exUnplanned, exConflicts := 0, 0, 0
+	for _, u := range ov.Ports {
+		if u == export.Used {
+			exUsed++
+		}
+	}
+	for _, u := range ov.Uses {
+		if u.Status == export.Conflict {
+			exConflicts++
+		} else {
+			exUnplanned++
+		}
+	}
+	if exConflicts == 0 || exUnplanned == 0 || exUsed == 0 {
+		t.Fatalf("the example inventory should show every status: %d used, %d unplanned, %d conflicts", exUsed, exUnplanned, exConflicts)
+	}
+
 	for _, tc := range []struct {
-		name      string
-		inventory bool
-	}{{"portmap", false}, {"portmap-inventory", true}} {
+		name                       string
+		inventory                  string
+		used, unplanned, conflicts int
+	}{
+		{"portmap", "", 0, 0, 0},
+		{"portmap-inventory", invFile, used, unplanned, conflicts},
+		{"portmap-example", exampleFile, exUsed, exUnplanned, exConflicts},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := filepath.Join(dir, tc.name+".html")
 			args := []string{"export", "-format", "html", "-o", page, "registry.yaml"}
-			if tc.inventory {
-				args = append(args, "-inventory", invFile)
+			if tc.inventory != "" {
+				args = append(args, "-inventory", tc.inventory)
 			}
 			if _, stderr, code := runExport(t, repoRoot(t), args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -864,15 +901,15 @@ func TestHTMLPortMapInChromium(t *testing.T) {
 			if got.BandWidth < 1000 {
 				t.Errorf("the band is %.0f px wide in a 1600 px window", got.BandWidth)
 			}
-			if !tc.inventory {
+			if tc.inventory == "" {
 				if got.Used+got.Unused+got.Unplanned+got.Conflicts != 0 {
 					t.Errorf("no inventory, yet the map shows usage: %+v", got)
 				}
 				return
 			}
-			if got.Used != used || got.Unused != wantTicks-used || got.Unplanned != unplanned || got.Conflicts != conflicts {
+			if got.Used != tc.used || got.Unused != wantTicks-tc.used || got.Unplanned != tc.unplanned || got.Conflicts != tc.conflicts {
 				t.Errorf("overlay: %d used, %d unused, %d unplanned, %d conflicts; want %d, %d, %d, %d",
-					got.Used, got.Unused, got.Unplanned, got.Conflicts, used, wantTicks-used, unplanned, conflicts)
+					got.Used, got.Unused, got.Unplanned, got.Conflicts, tc.used, wantTicks-tc.used, tc.unplanned, tc.conflicts)
 			}
 		})
 	}
