@@ -114,6 +114,11 @@ type useKey struct {
 // template lines are skipped and recorded as notes.
 func Scan(path string, data []byte, opts Options) (*File, error) {
 	f := &File{Path: path}
+	if len(data) > maxFileSize {
+		f.Notes = append(f.Notes, Note{check.Position{File: path, Line: 1, Column: 1},
+			fmt.Sprintf("not scanned: %d bytes is more than the %d a manifest may have", len(data), maxFileSize)})
+		return f, nil
+	}
 	src := newSource(path, data)
 	f.Directives = parseDirectives(src)
 	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, seen: map[useKey]bool{}}
@@ -121,9 +126,6 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 		s.glob = s.reg.MatchFile(opts.Rel)
 	}
 	switch {
-	case len(data) > maxFileSize:
-		s.notef(src.pos(0), "not scanned: %d bytes is more than the %d a manifest may have", len(data), maxFileSize)
-		return f, nil
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
 		return f, &Error{src.pos(0), "UTF-16 text; portlint reads UTF-8 manifests"}
 	case skipByName(path):
