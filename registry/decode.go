@@ -19,8 +19,8 @@ import (
 
 // Limits that keep a hostile or broken file from exhausting memory.
 const (
-	maxFileSize  = 16 << 20 // bytes
-	maxNodeVisit = 200_000  // nodes visited while decoding, aliases expanded
+	maxFileSize       = 16 << 20 // bytes
+	maxAliasExpansion = 200_000  // nodes that aliases may add to what the file writes
 )
 
 // Load reads and parses the registry file at path.
@@ -42,7 +42,7 @@ func Parse(file string, data []byte) (reg *Registry, err error) {
 			reg, err = nil, ErrorList{{Pos: Pos{File: file}, Rule: "yaml", Message: fmt.Sprintf("internal error decoding the registry: %v", r)}}
 		}
 	}()
-	d := &decoder{file: file, budget: maxNodeVisit}
+	d := &decoder{file: file}
 	reg = d.decodeFile(data)
 	if errs := d.errors(); len(errs) > 0 {
 		return nil, errs
@@ -156,7 +156,7 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	d.budget--
 	if d.budget < 0 {
 		d.over = true
-		d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "the registry expands to more than %d nodes (an alias bomb?); refusing to decode it", maxNodeVisit)
+		d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "decoding the registry visits too many nodes; refusing to go on")
 		return nil
 	}
 	return n
@@ -218,6 +218,18 @@ func (d *decoder) decodeFile(data []byte) *Registry {
 		}
 		root = root.Content[0]
 	}
+	written, expanded, cyc := expansion(root)
+	if cyc != nil {
+		d.errorf(cyc, "yaml", "alias *%s refers to a node that contains it", cyc.Value)
+		return reg
+	}
+	if expanded-written > maxAliasExpansion {
+		d.report(Pos{File: d.file, Line: 1, Col: 1}, "yaml", "aliases expand the registry by more than %d nodes (an alias bomb?); refusing to decode it", maxAliasExpansion)
+		return reg
+	}
+	// Decoding visits each node a few times; the budget only guards
+	// against a loop the measure above did not foresee.
+	d.budget = 8*expanded + maxAliasExpansion
 	d.groupNodes = map[string]*Group{}
 	d.planeNodes = map[string]*Plane{}
 	d.varNodes = map[string]*Var{}
@@ -227,6 +239,65 @@ func (d *decoder) decodeFile(data []byte) *Registry {
 	d.explicitNames = map[string]Pos{}
 	d.top(reg, root)
 	return reg
+}
+
+// expansion measures a document: the nodes it writes, and the nodes it
+// holds once every alias is replaced by what it names (saturating at a
+// large bound). cyc is an alias inside the node it names, if there is one.
+func expansion(root *yaml.Node) (written, expanded int, cyc *yaml.Node) {
+	aliases := 0
+	var count func(n *yaml.Node) int
+	count = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode {
+			aliases++
+			return 1
+		}
+		c := 1
+		for _, e := range n.Content {
+			c += count(e)
+		}
+		return c
+	}
+	written = count(root)
+	if aliases == 0 {
+		return written, written, nil
+	}
+	// Only anchored nodes can be reached twice, or from inside themselves.
+	const limit = 1 << 40
+	size := map[*yaml.Node]int{}
+	open := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node) int
+	walk = func(n *yaml.Node) int {
+		if n == nil {
+			return 0
+		}
+		if n.Kind == yaml.AliasNode {
+			if open[n.Alias] {
+				if cyc == nil {
+					cyc = n
+				}
+				return 1
+			}
+			return min(limit, 1+walk(n.Alias))
+		}
+		anchored := n.Anchor != ""
+		if anchored {
+			if s, ok := size[n]; ok {
+				return s
+			}
+			open[n] = true
+		}
+		s := 1
+		for _, c := range n.Content {
+			s = min(limit, s+walk(c))
+		}
+		if anchored {
+			open[n] = false
+			size[n] = s
+		}
+		return s
+	}
+	return written, walk(root), cyc
 }
 
 func (d *decoder) yamlError(err error, data []byte) {
