@@ -39,7 +39,7 @@ var (
 	exposeWords = set("advertise", "advertised", "nodeport", "published", "public", "external")
 	// dialWords in a key or an enclosing key mark a client's target.
 	dialWords = set("endpoint", "endpoints", "url", "urls", "uri", "upstream", "upstreams", "target", "targets",
-		"remote", "client", "backend", "backends", "dial", "connect", "peer", "peers", "broker", "brokers",
+		"remote", "client", "backends", "dial", "connect", "peer", "peers", "broker", "brokers",
 		"database", "db", "redis", "mysql", "postgres", "postgresql", "mongo", "mongodb", "etcd", "kafka", "nats",
 		"zookeeper", "amqp", "rabbitmq", "elasticsearch", "ldap", "smtp", "memcached", "consul", "jaeger", "otlp",
 		"collector", "apiserver", "servers")

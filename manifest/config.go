@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/registry"
 )
 
 // startDoc resets the per-document limits.
@@ -103,7 +104,7 @@ func (s *scanner) k8sDoc(n *yaml.Node, apiVersion, kind string, base, depth int)
 // isHelmValues reports whether the file is a chart's values file.
 func isHelmValues(p string) bool {
 	base := strings.ToLower(path.Base(strings.ReplaceAll(p, "\\", "/")))
-	return strings.HasPrefix(base, "values") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"))
+	return strings.Contains(base, "values") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"))
 }
 
 // skipFamily recognises well-known YAML and JSON that is not a deployment
@@ -198,11 +199,14 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			inner.names = append(append([]string(nil), x.names...), p.k.Value)
 			if m := s.asMap(v); m != nil {
 				// A sibling host names the target: {host: mysql.example.com, port: 3306}.
-				for _, hk := range []string{"host", "hostname", "server", "address"} {
+				for _, hk := range []string{"host", "hostname", "server", "address", "service"} {
 					if h := s.str(s.get(m, hk)); h != "" && !strings.Contains(h, ":") && validHost(h) {
 						inner.names = append(inner.names, h)
-						if o := s.byTarget(h); o.comp != "" && o.comp != x.owner.comp {
-							inner.isDial, inner.dial = true, o
+						if registry.HostBind(h).Kind == registry.BindHost {
+							inner.isDial = true // another machine's port
+							if o := s.byTarget(h); o.comp != x.owner.comp {
+								inner.dial = o
+							}
 						}
 						break
 					}
@@ -213,6 +217,10 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				if dialWords[w] {
 					inner.isDial = true
 				}
+				if w == "probe" && !inner.isDial {
+					// A probe connects to the owner's own port.
+					inner.isDial, inner.dial = true, x.owner
+				}
 			}
 			if o := s.inWords(ws); o.comp != "" && o.comp != x.owner.comp {
 				inner.isDial, inner.dial = true, o
@@ -221,7 +229,7 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				inner.expose = true
 			}
 			if c.kind == keyPort && v.Kind == yaml.MappingNode && last(c.words) == "ports" {
-				s.portMap(v, inner, p.k.Value)
+				s.portMap(v, inner, c)
 				continue
 			}
 			s.config(v, inner, depth+1)
@@ -236,8 +244,9 @@ func last(ws []string) string {
 	return ws[len(ws)-1]
 }
 
-// portMap reads "ports: {http: 8080, grpc: 9090}": names to numbers.
-func (s *scanner) portMap(m *yaml.Node, x vctx, what string) {
+// portMap reads "ports: {http: 8080, grpc: 9090}": names to numbers, each
+// in the role the enclosing key gives (targetPorts: dial).
+func (s *scanner) portMap(m *yaml.Node, x vctx, parent keyClass) {
 	for _, p := range s.pairs(m) {
 		v := s.deref(p.v)
 		if v == nil {
@@ -254,9 +263,10 @@ func (s *scanner) portMap(m *yaml.Node, x vctx, what string) {
 			if ws := words(p.k.Value); anyQualifier(ws) {
 				continue
 			}
-			c = keyClass{kind: keyPort, words: c.words}
+			c = parent
+			c.name = p.k.Value
 		}
-		s.value(v, c, x, what+"."+p.k.Value)
+		s.value(v, c, x, parent.name+"."+p.k.Value)
 	}
 }
 

@@ -91,24 +91,24 @@ func first(os ...owner) owner {
 	return owner{}
 }
 
-// inWords returns the component that a run of words names
-// ("data", "dam" -> data_dam), if any.
+// inWords returns the component a key names once its port words are set
+// aside: "webserver", "data_dam_port", "REDIS_ADDR", "agentEndpoint". A
+// key that only contains a component's name among other words
+// ("envoyOtelAls") names none.
 func (s *scanner) inWords(ws []string) owner {
 	if s.reg == nil {
 		return owner{}
 	}
-	for n := 3; n >= 1; n-- {
-		for i := 0; i+n <= len(ws); i++ {
-			run := ws[i : i+n]
-			if n == 1 && (portWords[run[0]] || addrWords[run[0]] || targetWords[run[0]] || len(run[0]) < 3) {
-				continue
-			}
-			if o := s.byName(viaName, strings.Join(run, "_")); o.comp != "" {
-				return o
-			}
+	var rest []string
+	for _, w := range ws {
+		if !portWords[w] && !addrWords[w] && !targetWords[w] && w != "host" && w != "hostname" {
+			rest = append(rest, w)
 		}
 	}
-	return owner{}
+	if len(rest) == 0 || len(rest) > 3 {
+		return owner{}
+	}
+	return s.byName(viaName, strings.Join(rest, "_"))
 }
 
 // A ref is where a port is written: a scalar and the bytes of its value

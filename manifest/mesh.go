@@ -271,14 +271,15 @@ func (s *scanner) istio(o k8sObj) {
 			number(s.get(sv, "port"), check.Use{Role: check.Expose, Component: own.comp, Via: own.via, Source: "istio Gateway server", Names: hosts})
 		}
 	case "ServiceEntry":
-		var hosts []string
+		var hosts, names []string
 		for _, h := range s.asSeq(s.get(spec, "hosts")) {
 			hosts = append(hosts, targetName(h.Value))
+			names = append(names, h.Value)
 		}
 		own := s.byName(viaName, hosts...)
 		for _, p := range s.asSeq(s.get(spec, "ports")) {
-			number(p, check.Use{Role: check.Dial, Component: own.comp, Via: own.via, Source: "istio ServiceEntry port"})
-			s.portField(p, "targetPort", vctx{source: "istio ServiceEntry targetPort", role: check.Dial, isDial: true, dial: own, proto: protoField(p)})
+			number(p, check.Use{Role: check.Dial, Component: own.comp, Via: own.via, Source: "istio ServiceEntry port", Names: names})
+			s.portField(p, "targetPort", vctx{source: "istio ServiceEntry targetPort", role: check.Dial, isDial: true, dial: own, proto: protoField(p), names: names})
 		}
 		for _, ep := range s.asSeq(s.get(spec, "endpoints")) {
 			t := first(hostOwner(s.str(s.get(ep, "address"))), own)
@@ -306,7 +307,11 @@ func (s *scanner) istio(o k8sObj) {
 			}
 		}
 		for _, eg := range s.asSeq(s.get(spec, "egress")) {
-			number(s.get(eg, "port"), check.Use{Role: check.Dial, Source: "istio Sidecar egress"})
+			var hosts []string
+			for _, h := range s.asSeq(s.get(eg, "hosts")) {
+				hosts = append(hosts, h.Value)
+			}
+			number(s.get(eg, "port"), check.Use{Role: check.Dial, Source: "istio Sidecar egress", Names: hosts})
 		}
 	case "VirtualService":
 		for _, kind := range []string{"http", "tcp", "tls"} {

@@ -105,6 +105,24 @@ func TestInventory(t *testing.T) {
 28:9 3306 tcp - dial mysql/name config
 31:14 9977 tcp any default data_dam/name config
 `},
+		// Shapes from third-party trees: a key that merely contains a
+		// component's name (envoyOtelAls) is not that component; a port
+		// beside another host's name is a dial; targetPorts dial, probes
+		// dial the owner, a service's ports are exposed.
+		{"config/realworld.yaml", `
+8:15 4317 tcp - dial / config
+10:29 4317 tcp - dial / config
+14:30 9090 tcp 127.0.0.1 dial / config
+17:34 8099 tcp agent-0.agent dial agent/name config
+`},
+		{"helm/ingress/ci/internal-lb-values.yaml", `
+7:21 30443 tcp - expose / helm values
+7:35 80 tcp - expose / helm values
+8:27 443 tcp - dial / helm values
+8:39 80 tcp - dial / helm values
+10:37 10254 tcp - dial / helm values
+13:9 8080 tcp - default / helm values
+`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f := scanFixture(t, filepath.Join(fixtureRoot, tc.file))

@@ -79,7 +79,7 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	case c.dial || x.isDial || c.kind == keyTarget || a != nil && a.hostKind == registry.BindHost:
 		u.Role = check.Dial
 		dialTo = x.dial
-		if n := len(c.words); n >= 2 && c.words[n-2] == "target" && c.words[n-1] == "port" && !x.isDial {
+		if n := len(c.words); n >= 2 && c.words[n-2] == "target" && (c.words[n-1] == "port" || c.words[n-1] == "ports") && !x.isDial {
 			dialTo = x.owner // a Service's targetPort: the owner's own pods
 		}
 	default:
