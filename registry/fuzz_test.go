@@ -184,6 +184,7 @@ func checkRegistry(t *testing.T, reg *registry.Registry) {
 			t.Fatalf("retirement of %d has no group", r.Port)
 		}
 	}
+	checkIndex(t, reg)
 	for _, g := range reg.Groups {
 		for _, p := range []int{g.Pool.Lo, g.Pool.Hi, (g.Pool.Lo + g.Pool.Hi) / 2} {
 			reg.Owners(g, p, registry.ProtoAny, registry.Any)
@@ -329,4 +330,71 @@ func FuzzPlan(f *testing.F) {
 		}
 		checkRegistry(t, reg)
 	})
+}
+
+// checkIndex compares the indexed look-ups with a plain search of the plan
+// at the ports where answers change: the ends of every span, and the ports
+// beside them.
+func checkIndex(t *testing.T, reg *registry.Registry) {
+	t.Helper()
+	var ports []int
+	edges := func(iv registry.Interval) {
+		ports = append(ports, iv.Lo-1, iv.Lo, iv.Hi, iv.Hi+1)
+	}
+	for _, c := range reg.Components {
+		for _, p := range c.Ports {
+			edges(p.Span)
+		}
+	}
+	for _, r := range reg.Reserved {
+		edges(r.Span)
+	}
+	if len(ports) > 400 {
+		ports = ports[:400]
+	}
+	for _, g := range reg.Groups {
+		for _, p := range ports {
+			var want []*registry.Port
+			for _, c := range g.Components {
+				for _, a := range c.Ports {
+					if a.Span.Contains(p) {
+						want = append(want, a)
+					}
+				}
+			}
+			if got := reg.Assignments(g, p); !sameSet(got, want) {
+				t.Fatalf("Assignments(%s, %d) = %v, want %v", g.Name, p, portNames(got), portNames(want))
+			}
+			for _, proto := range []registry.Proto{registry.TCP, registry.UDP, registry.ProtoAny} {
+				var want []*registry.Reservation
+				for _, r := range reg.Reserved {
+					if r.Span.Contains(p) && r.Proto.Matches(proto) && r.AppliesTo(g) {
+						want = append(want, r)
+					}
+				}
+				if got := reg.ReservedAt(g, p, proto); !sameSet(got, want) {
+					t.Fatalf("ReservedAt(%s, %d, %q) = %d reservations, want %d", g.Name, p, proto, len(got), len(want))
+				}
+			}
+		}
+	}
+}
+
+func sameSet[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	n := map[T]int{}
+	for _, x := range a {
+		n[x]++
+	}
+	for _, x := range b {
+		n[x]--
+	}
+	for _, v := range n {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }

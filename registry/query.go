@@ -18,13 +18,13 @@ type index struct {
 	comps    map[string]*Component // exact names
 	names    map[string]*Component // folded names and aliases
 	byGroup  map[*Group]*groupIndex
-	reserved []*Reservation // by Span.Lo
+	reserved spanIndex[*Reservation]
 	pkgs     []pkgPattern
 }
 
 type groupIndex struct {
 	single      map[int][]*Port
-	spans       []*Port
+	spans       spanIndex[*Port] // assignments of more than one port
 	segs        []segment // allocated ranges, disjoint segments sorted by Lo
 	unallocated []*Range
 	retired     map[int][]*Retirement
@@ -75,7 +75,7 @@ func (reg *Registry) buildIndex() {
 			if p.Span.IsSingle() {
 				gi.single[p.Span.Lo] = append(gi.single[p.Span.Lo], p)
 			} else {
-				gi.spans = append(gi.spans, p)
+				gi.spans.items = append(gi.spans.items, p)
 			}
 		}
 		for _, pat := range c.Packages {
@@ -98,9 +98,46 @@ func (reg *Registry) buildIndex() {
 			}
 		}
 		gi.segs = buildSegments(alloc)
+		gi.spans.build(func(p *Port) Interval { return p.Span })
 	}
-	ix.reserved = append([]*Reservation(nil), reg.Reserved...)
-	sort.SliceStable(ix.reserved, func(i, j int) bool { return ix.reserved[i].Span.Lo < ix.reserved[j].Span.Lo })
+	ix.reserved.items = append([]*Reservation(nil), reg.Reserved...)
+	ix.reserved.build(func(r *Reservation) Interval { return r.Span })
+}
+
+// A spanIndex finds the items whose spans hold a port: the items sorted by
+// the start of their spans (file order among equals), with the highest end
+// so far beside each, so that a look-up stops as soon as nothing earlier
+// can reach the port.
+type spanIndex[T any] struct {
+	items []T
+	spans []Interval
+	maxHi []int
+}
+
+func (x *spanIndex[T]) build(span func(T) Interval) {
+	sort.SliceStable(x.items, func(i, j int) bool { return span(x.items[i]).Lo < span(x.items[j]).Lo })
+	x.spans = make([]Interval, len(x.items))
+	x.maxHi = make([]int, len(x.items))
+	hi := 0
+	for i, it := range x.items {
+		x.spans[i] = span(it)
+		hi = max(hi, x.spans[i].Hi)
+		x.maxHi[i] = hi
+	}
+}
+
+// at calls fn, in order of span start, for each item whose span holds p.
+func (x *spanIndex[T]) at(p int, fn func(T)) {
+	end := sort.Search(len(x.spans), func(i int) bool { return x.spans[i].Lo > p })
+	first := end
+	for first > 0 && x.maxHi[first-1] >= p {
+		first--
+	}
+	for i := first; i < end; i++ {
+		if x.spans[i].Hi >= p {
+			fn(x.items[i])
+		}
+	}
 }
 
 // buildSegments cuts the port line at every range boundary and records, for
@@ -221,15 +258,8 @@ func (reg *Registry) Assignments(g *Group, p int) []*Port {
 		return nil
 	}
 	out := gi.single[p]
-	if len(gi.spans) == 0 {
-		return out
-	}
 	var extra []*Port
-	for _, s := range gi.spans {
-		if s.Span.Contains(p) {
-			extra = append(extra, s)
-		}
-	}
+	gi.spans.at(p, func(s *Port) { extra = append(extra, s) })
 	if extra == nil {
 		return out
 	}
@@ -302,14 +332,12 @@ func (reg *Registry) RetiredAt(g *Group, p int) []*Retirement {
 // ReservedAt returns the platform reservations holding p that apply to
 // group g (nil: any group) and protocol proto (ProtoAny: any).
 func (reg *Registry) ReservedAt(g *Group, p int, proto Proto) []*Reservation {
-	rs := reg.idx.reserved
 	var out []*Reservation
-	for i := 0; i < len(rs) && rs[i].Span.Lo <= p; i++ {
-		r := rs[i]
-		if r.Span.Hi >= p && r.Proto.Matches(proto) && r.AppliesTo(g) {
+	reg.idx.reserved.at(p, func(r *Reservation) {
+		if r.Proto.Matches(proto) && r.AppliesTo(g) {
 			out = append(out, r)
 		}
-	}
+	})
 	return out
 }
 
