@@ -25,7 +25,7 @@ type index struct {
 type groupIndex struct {
 	single      map[int][]*Port
 	spans       spanIndex[*Port] // assignments of more than one port
-	segs        []segment // allocated ranges, disjoint segments sorted by Lo
+	segs        []segment        // allocated ranges, disjoint segments sorted by Lo
 	unallocated []*Range
 	retired     map[int][]*Retirement
 }
