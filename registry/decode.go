@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -398,15 +399,9 @@ func (d *decoder) fields(n *yaml.Node, what string, fs []field) {
 		d.errorf(n, "wrong-type", "%s: want a mapping of keys, found %s", what, kind(n))
 		return
 	}
-	byName := map[string]*field{}
-	var names []string
-	for i := range fs {
-		byName[fs[i].name] = &fs[i]
-		names = append(names, fs[i].name)
-	}
-	seen := map[string]bool{}
 	type pair struct{ k, v *yaml.Node }
-	var pairs, merged []pair
+	pairs := make([]pair, 0, len(n.Content)/2)
+	var merged []pair
 	var collect func(m *yaml.Node, into *[]pair, depth int)
 	collect = func(m *yaml.Node, into *[]pair, depth int) {
 		for i := 0; i+1 < len(m.Content); i += 2 {
@@ -435,16 +430,21 @@ func (d *decoder) fields(n *yaml.Node, what string, fs []field) {
 		}
 	}
 	collect(n, &pairs, 0)
-	explicit := map[string]bool{}
-	for _, p := range pairs {
-		explicit[p.k.Value] = true
-	}
-	for _, p := range merged {
-		if !explicit[p.k.Value] && !seen["merge:"+p.k.Value] {
-			seen["merge:"+p.k.Value] = true
-			pairs = append(pairs, p)
+	if len(merged) > 0 {
+		// Keys written in the mapping win over merged ones; among merged
+		// mappings, the first to give a key wins.
+		taken := map[string]bool{}
+		for _, p := range pairs {
+			taken[p.k.Value] = true
+		}
+		for _, p := range merged {
+			if !taken[p.k.Value] {
+				taken[p.k.Value] = true
+				pairs = append(pairs, p)
+			}
 		}
 	}
+	seen := make([]bool, len(fs))
 	for _, p := range pairs {
 		if d.over {
 			return
@@ -454,8 +454,12 @@ func (d *decoder) fields(n *yaml.Node, what string, fs []field) {
 			continue
 		}
 		key := p.k.Value
-		f := byName[key]
-		if f == nil {
+		i := slices.IndexFunc(fs, func(f field) bool { return f.name == key })
+		if i < 0 {
+			names := make([]string, len(fs))
+			for j := range fs {
+				names[j] = fs[j].name
+			}
 			hint := didYouMean(key, names)
 			if hint == "" {
 				hint = "; known keys: " + strings.Join(names, ", ")
@@ -463,15 +467,15 @@ func (d *decoder) fields(n *yaml.Node, what string, fs []field) {
 			d.errorf(p.k, "unknown-key", "unknown key %q in %s%s", key, what, hint)
 			continue
 		}
-		if seen[key] {
+		if seen[i] {
 			d.errorf(p.k, "duplicate-name", "key %q appears twice in %s", key, what)
 			continue
 		}
-		seen[key] = true
-		f.fn(p.v)
+		seen[i] = true
+		fs[i].fn(p.v)
 	}
-	for _, f := range fs {
-		if f.required && !seen[f.name] {
+	for i, f := range fs {
+		if f.required && !seen[i] {
 			d.errorf(n, "missing-key", "%s has no %q", what, f.name)
 		}
 	}
@@ -1099,8 +1103,10 @@ func nameOf(n *yaml.Node) string {
 // normName folds case and separators so that admin_dam, admin-dam and
 // Admin_DAM name the same component in labels and binaries.
 func normName(s string) string {
-	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(strings.TrimSpace(s)))
+	return strings.ToLower(nameSeparators.Replace(strings.TrimSpace(s)))
 }
+
+var nameSeparators = strings.NewReplacer("_", "-", ".", "-")
 
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
