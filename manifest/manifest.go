@@ -146,7 +146,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 			docs, errs = s.decode(stripSpans(text, spans))
 			s.noteTemplates(text, spans)
 			for _, e := range errs {
-				s.notef(e.Pos, "not scanned after skipping template lines: %s", e.Msg)
+				s.notef(e.Pos, "not scanned, even with its template actions set aside: %s", e.Msg)
 			}
 			errs = nil
 		}

@@ -44,16 +44,45 @@ func indexAny2(b []byte) int {
 	return -1
 }
 
-// stripSpans blanks the template actions, keeping every byte offset and
-// line break: "containerPort: {{ .Values.port }}" reads as an empty
-// containerPort, a line holding only "{{- if .x }}" as a blank line, and
-// "- name: {{ .Chart.Name }}" still opens a list item.
+// stripSpans replaces the template actions, keeping every byte offset and
+// line break. An action alone on its lines ("{{- if .x }}", "{{ toYaml .v |
+// nindent 4 }}") becomes blank; an action sharing its line with YAML becomes
+// a placeholder word of its length (x...), so that "{{ $k }}: {{ $v }}" still
+// reads as a key and a value, "image: {{ .r }}:{{ .t }}" as a string and
+// "containerPort: {{ .Values.port }}" as a value that is no port.
 func stripSpans(text []byte, spans []span) []byte {
 	out := bytes.Clone(text)
+	in := make([]bool, len(text))
 	for _, sp := range spans {
 		for i := sp.start; i < sp.end; i++ {
+			in[i] = true
+		}
+	}
+	// mixed reports whether the line around offset i holds YAML besides
+	// template actions.
+	mixed := func(i int) bool {
+		st := bytes.LastIndexAny(text[:i], "\r\n") + 1
+		en := bytes.IndexAny(text[i:], "\r\n")
+		if en < 0 {
+			en = len(text)
+		} else {
+			en += i
+		}
+		for k := st; k < en; k++ {
+			if !in[k] && text[k] != ' ' && text[k] != '\t' {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sp := range spans {
+		fill := byte(' ')
+		if !bytes.ContainsAny(text[sp.start:sp.end], "\r\n") && mixed(sp.start) {
+			fill = 'x'
+		}
+		for i := sp.start; i < sp.end; i++ {
 			if c := out[i]; c != '\n' && c != '\r' {
-				out[i] = ' '
+				out[i] = fill
 			}
 		}
 	}
