@@ -49,6 +49,9 @@ type collector struct {
 	quiet    map[ast.Node]bool // literals that must never count as free-standing
 	module   string
 	files    []*ast.File
+	// listenNamed is set while a value under a name that says listen,
+	// bind or serve is resolved.
+	listenNamed bool
 }
 
 func newCollector(pass *analysis.Pass, files []*ast.File) *collector {
@@ -148,8 +151,8 @@ func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, s
 		// a default naming another host is where the code connects
 		s.role = check.Dial
 	}
-	if av.url && role == check.Default {
-		s.role = check.Dial
+	if av.url && role == check.Default && !c.listenNamed {
+		s.role = check.Dial // a URL is where a client goes, unless the name says listen
 	}
 	c.add(s, e)
 	return true
@@ -181,6 +184,8 @@ func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int, na
 	if k.port && c.isIntegerOrDigits(e) && c.addPort(e, role, source, prio, names...) {
 		return true
 	}
+	c.listenNamed = k.listen
+	defer func() { c.listenNamed = false }()
 	return c.addAddr(e, role, "", source, prio, false, names...)
 }
 
@@ -560,6 +565,11 @@ func flagKind(name, usage string) (nameKind, bool) {
 		}
 	}
 	k.dial = dialish(append(words(name), uw...))
+	for _, w := range append(words(name), uw...) {
+		if w == "listen" || w == "bind" || w == "serve" {
+			k.listen = true
+		}
+	}
 	return k, true
 }
 
@@ -1060,6 +1070,9 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 	}
 	c.consume(e)
 	s := &site{pv: av.portVal, role: role, source: "address literal", prio: prioFree}
+	if av.path != "" {
+		s.names = append(s.names, av.path)
+	}
 	if av.hostKnown {
 		s.bind, s.bindKnown = registry.HostBind(av.host), true
 	}

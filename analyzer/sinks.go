@@ -58,8 +58,6 @@ var sinks = map[string]sink{
 	"net/http.Client.Head":               {0, -1, check.Dial, sinkURL, "tcp"},
 	"net/http.Client.Post":               {0, -1, check.Dial, sinkURL, "tcp"},
 	"net/http.Client.PostForm":           {0, -1, check.Dial, sinkURL, "tcp"},
-	"net/url.Parse":                      {0, -1, check.Dial, sinkURL, "tcp"},
-	"net/url.ParseRequestURI":            {0, -1, check.Dial, sinkURL, "tcp"},
 	"google.golang.org/grpc.Dial":        {0, -1, check.Dial, sinkURL, "tcp"},
 	"google.golang.org/grpc.DialContext": {1, -1, check.Dial, sinkURL, "tcp"},
 	"google.golang.org/grpc.NewClient":   {0, -1, check.Dial, sinkURL, "tcp"},

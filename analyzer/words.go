@@ -88,7 +88,7 @@ var listenWords = map[string]bool{
 	"local": true, "metrics": true, "health": true, "healthz": true, "probe": true, "pprof": true,
 	"debug": true, "admin": true, "secure": true, "insecure": true, "http": true, "https": true,
 	"grpc": true, "web": true, "status": true, "profiling": true, "prometheus": true,
-	"listenaddr": true, "bindaddr": true, "advertise": false,
+	"listenaddr": true, "bindaddr": true, "advertise": true, "advertised": true,
 }
 
 // nameKind classifies a name: whether it says port or address, and which
@@ -96,7 +96,8 @@ var listenWords = map[string]bool{
 type nameKind struct {
 	port bool // the name says port: an int (or digit string) is a port
 	addr bool // the name says address/URL: a host:port string is an address
-	dial bool // the name says the value is someone else's endpoint
+	dial   bool // the name says the value is someone else's endpoint
+	listen bool // the name says listen, bind or serve
 }
 
 // classify tells what a name says. A name says nothing (zero nameKind) when
@@ -125,6 +126,11 @@ func classify(name string) nameKind {
 		}
 	}
 	k.dial = dialish(ws)
+	for _, w := range ws {
+		if w == "listen" || w == "bind" || w == "serve" || w == "serving" || w == "listener" || w == "laddr" || w == "advertise" || w == "advertised" {
+			k.listen = true
+		}
+	}
 	return k
 }
 

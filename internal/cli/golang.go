@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/portlint/portlint/analyzer"
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/finding"
+)
+
+// goResult is what the Go half of a run produces.
+type goResult struct {
+	findings []finding.Finding
+	uses     []*check.Use
+	errors   []string // positioned load and type errors, and analysis failures
+	loaded   int      // packages loaded with types
+	matched  int      // packages the patterns named
+}
+
+// goOptions configure the Go half of a run.
+type goOptions struct {
+	dir       string
+	patterns  []string
+	tests     bool
+	tags      string
+	prefilter bool // decide by syntax which packages can hold a use
+	analyzer  *analysis.Analyzer
+}
+
+// runGo loads the packages the patterns name and analyzes them. With the
+// prefilter, packages are first listed and parsed without types; only those
+// that can contain a port use are loaded with types.
+func runGo(ctx context.Context, o goOptions) (*goResult, error) {
+	res := &goResult{}
+	if len(o.patterns) == 0 {
+		return res, nil
+	}
+	buildFlags := []string{}
+	if o.tags != "" {
+		buildFlags = append(buildFlags, "-tags="+o.tags)
+	}
+	patterns := o.patterns
+	if o.prefilter {
+		relevant, matched, errs, err := prefilter(ctx, o, buildFlags)
+		if err != nil {
+			return nil, err
+		}
+		res.matched = matched
+		res.errors = append(res.errors, errs...)
+		if len(relevant) == 0 {
+			return res, nil
+		}
+		patterns = relevant
+	}
+	cfg := &packages.Config{
+		Context:    ctx,
+		Dir:        o.dir,
+		Mode:       packages.LoadSyntax | packages.NeedModule,
+		Tests:      o.tests,
+		BuildFlags: buildFlags,
+		Env:        os.Environ(),
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("loading packages: %v", err)
+	}
+	var good []*packages.Package
+	seenErr := map[string]bool{}
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			for _, e := range p.Errors {
+				msg := e.Error()
+				if !seenErr[msg] {
+					seenErr[msg] = true
+					res.errors = append(res.errors, msg)
+				}
+			}
+			continue
+		}
+		good = append(good, p)
+	}
+	if !o.prefilter {
+		res.matched = len(pkgs)
+	}
+	res.loaded = len(good)
+	if len(good) == 0 {
+		return res, nil
+	}
+	graph, err := checker.Analyze([]*analysis.Analyzer{o.analyzer}, good, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, act := range graph.Roots {
+		if act.Err != nil {
+			res.errors = append(res.errors, fmt.Sprintf("%s: %v", act.Package.PkgPath, act.Err))
+			continue
+		}
+		r, _ := act.Result.(*analyzer.Result)
+		var uses []*check.Use
+		if r != nil {
+			uses = r.Uses
+		}
+		res.uses = append(res.uses, uses...)
+		fset := act.Package.Fset
+		for _, d := range act.Diagnostics {
+			res.findings = append(res.findings, diagFinding(fset, d, uses))
+		}
+	}
+	return res, nil
+}
+
+// diagFinding converts an analyzer diagnostic to a finding.
+func diagFinding(fset *token.FileSet, d analysis.Diagnostic, uses []*check.Use) finding.Finding {
+	f := finding.Finding{
+		Check:   d.Category,
+		Message: strings.TrimSuffix(d.Message, " ["+d.Category+"]"),
+		Pos:     pos(fset, d.Pos),
+		End:     pos(fset, d.End),
+	}
+	if !d.End.IsValid() {
+		f.End = f.Pos
+	}
+	if c := check.Lookup(d.Category); c != nil {
+		f.Severity = c.Severity
+	}
+	for _, u := range uses {
+		if u.Pos.File == f.Pos.File && u.Pos.Offset == f.Pos.Offset {
+			f.Component = u.Component
+			break
+		}
+	}
+	for _, r := range d.Related {
+		f.Related = append(f.Related, finding.Related{Pos: pos(fset, r.Pos), Message: r.Message})
+	}
+	for _, sf := range d.SuggestedFixes {
+		fx := finding.Fix{Message: sf.Message}
+		for _, te := range sf.TextEdits {
+			start, end := fset.Position(te.Pos), fset.Position(te.End)
+			fx.Edits = append(fx.Edits, finding.Edit{File: start.Filename, Start: start.Offset, End: end.Offset, New: string(te.NewText)})
+		}
+		f.Fixes = append(f.Fixes, fx)
+	}
+	return f
+}
+
+func pos(fset *token.FileSet, p token.Pos) check.Position {
+	if !p.IsValid() {
+		return check.Position{}
+	}
+	pp := fset.Position(p)
+	return check.Position{File: pp.Filename, Line: pp.Line, Column: pp.Column, Offset: pp.Offset}
+}
+
+// prefilter lists the packages without types, parses their files, and
+// returns the import paths of those that can hold a port use.
+func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant []string, matched int, errs []string, err error) {
+	cfg := &packages.Config{
+		Context:    ctx,
+		Dir:        o.dir,
+		Mode:       packages.NeedName | packages.NeedFiles,
+		Tests:      o.tests,
+		BuildFlags: buildFlags,
+		Env:        os.Environ(),
+	}
+	pkgs, err := packages.Load(cfg, o.patterns...)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("listing packages: %v", err)
+	}
+	fset := token.NewFileSet()
+	parsed := make([][]*ast.File, len(pkgs))
+	params := map[string]bool{}
+	for i, p := range pkgs {
+		for _, name := range p.GoFiles {
+			f, perr := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+			if perr != nil {
+				// a syntax error: let the typed load report it
+				parsed[i] = nil
+				params["\x00broken"] = true
+				break
+			}
+			parsed[i] = append(parsed[i], f)
+		}
+		if len(p.Errors) > 0 {
+			parsed[i] = nil
+		}
+		analyzer.PortParamFuncs(parsed[i], params)
+	}
+	seen := map[string]bool{}
+	for i, p := range pkgs {
+		// broken packages go to the typed load, which reports their errors
+		if parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params) {
+			id := p.PkgPath
+			if o.tests {
+				id = p.ID
+			}
+			if !seen[p.PkgPath] {
+				seen[p.PkgPath] = true
+				relevant = append(relevant, p.PkgPath)
+			}
+			_ = id
+		}
+	}
+	sort.Strings(relevant)
+	return relevant, len(pkgs), nil, nil
+}

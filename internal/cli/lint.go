@@ -1,0 +1,304 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/portlint/portlint/analyzer"
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/config"
+	"github.com/portlint/portlint/registry"
+)
+
+func init() {
+	register(&command{name: "lint", summary: "check Go packages and manifests against the port plan (the default)", run: runLint})
+}
+
+const lintUsage = `portlint [flags] [packages and paths]
+
+Checks the ports that Go packages and deployment manifests use against the
+port plan. Arguments are Go package patterns (./...) and manifest files or
+directories; the default is ./... . Run 'portlint help' for the checks,
+the exit statuses and the other commands.`
+
+// lintFlags are the flags of a lint run (and, in part, of ports).
+type lintFlags struct {
+	registryFlags
+	json, sarif bool
+	context     int
+	fix, diff   bool
+	enable      stringsFlag
+	disable     stringsFlag
+	tests       bool
+	tags        string
+	unused      bool
+	noPrefilter bool
+	noManifests bool
+	noGo        bool
+}
+
+// run is one lint run's state.
+type run struct {
+	env      *Env
+	dir      string
+	flags    *lintFlags
+	cfg      *config.Config
+	src      config.Source
+	reg      *registry.Registry
+	enabled  check.Set
+	severity map[string]check.Severity
+}
+
+func runLint(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "portlint", lintUsage)
+	f := &lintFlags{}
+	f.registryFlags.add(fs)
+	fs.BoolVar(&f.json, "json", false, "print findings as JSON (one object per line)")
+	fs.BoolVar(&f.sarif, "sarif", false, "print findings as SARIF 2.1.0")
+	fs.IntVar(&f.context, "c", -1, "print `N` lines of source context around each finding")
+	fs.BoolVar(&f.fix, "fix", false, "apply suggested fixes")
+	fs.BoolVar(&f.diff, "diff", false, "print suggested fixes as a unified diff instead of applying them")
+	fs.Var(&f.enable, "enable", "comma-separated `checks` to enable besides the defaults")
+	fs.Var(&f.disable, "disable", "comma-separated `checks` to disable")
+	fs.BoolVar(&f.tests, "test", false, "check _test.go files too")
+	fs.StringVar(&f.tags, "tags", "", "comma-separated build `tags`")
+	fs.BoolVar(&f.unused, "unused", false, "report registered ports that nothing in the tree uses (enables check unused)")
+	fs.BoolVar(&f.noPrefilter, "no-prefilter", false, "load every package with types, not only those that can hold a port use")
+	fs.BoolVar(&f.noManifests, "no-manifests", false, "check Go packages only")
+	fs.BoolVar(&f.noGo, "no-go", false, "check manifests only")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if f.json && f.sarif {
+		return usageError("portlint: -json and -sarif cannot be combined")
+	}
+	if f.fix && f.diff {
+		return usageError("portlint: -fix and -diff cannot be combined")
+	}
+	r, err := newRun(env, f)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		pos = []string{"./..."}
+	}
+	res, err := r.scan(ctx, pos)
+	if err != nil {
+		return err
+	}
+	return r.output(res)
+}
+
+// newRun resolves the configuration, the registry and the enabled checks.
+func newRun(env *Env, f *lintFlags) (*run, error) {
+	dir, err := env.dir()
+	if err != nil {
+		return nil, err
+	}
+	r := &run{env: env, dir: dir, flags: f, severity: map[string]check.Severity{}}
+	if p := config.Find(dir); p != "" {
+		if r.cfg, err = config.Load(p); err != nil {
+			return nil, inputError(err)
+		}
+	}
+	r.src = config.ResolveRegistry(dir, f.path, r.cfg)
+	if f.v {
+		fmt.Fprintf(env.Stderr, "portlint: using %s\n", r.src)
+	}
+	if r.reg, err = config.LoadRegistry(r.src); err != nil {
+		return nil, inputError(err)
+	}
+	if n := countErrors(r.reg); n > 0 {
+		fmt.Fprintf(env.Stderr, "portlint: warning: the registry has %d errors; run 'portlint registry check'\n", n)
+	}
+	r.enabled = check.DefaultSet()
+	if r.cfg != nil {
+		r.enabled.Apply(r.cfg.Enable, true)
+		r.enabled.Apply(r.cfg.Disable, false)
+		for k, v := range r.cfg.Severity {
+			r.severity[k] = check.Severity(v)
+		}
+	}
+	for _, list := range []struct {
+		names []string
+		on    bool
+	}{{f.enable, true}, {f.disable, false}} {
+		for _, n := range list.names {
+			if n != "all" && check.Lookup(n) == nil {
+				return nil, usageError("portlint: %v", &check.UnknownCheckError{Name: n})
+			}
+		}
+		r.enabled.Apply(list.names, list.on)
+	}
+	if f.unused {
+		r.enabled[check.Unused] = true
+	}
+	return r, nil
+}
+
+func countErrors(reg *registry.Registry) int {
+	n := 0
+	for _, d := range reg.Problems {
+		if d.Severity == registry.SevError {
+			n++
+		}
+	}
+	return n
+}
+
+// scanResult is everything a run found.
+type scanResult struct {
+	findings []finding.Finding
+	uses     []*check.Use
+	errors   []string
+	goPkgs   int
+	files    int // manifests scanned
+}
+
+// splitArgs separates Go package patterns from manifest files and
+// directories to search for manifests.
+func (r *run) splitArgs(args []string) (patterns, manifestRoots, manifestFiles []string) {
+	for _, a := range args {
+		p := a
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(r.dir, p)
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			if isManifestName(p) {
+				manifestFiles = append(manifestFiles, p)
+				continue
+			}
+			patterns = append(patterns, a)
+			continue
+		}
+		patterns = append(patterns, a)
+		root := strings.TrimSuffix(strings.TrimSuffix(p, "/..."), "...")
+		if st, err := os.Stat(root); err == nil && st.IsDir() {
+			manifestRoots = append(manifestRoots, root)
+		}
+	}
+	return
+}
+
+func isManifestName(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// scan runs the Go analysis and the manifest scan, then the whole-tree
+// checks.
+func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
+	patterns, roots, files := r.splitArgs(args)
+	res := &scanResult{}
+	if !r.flags.noGo && len(patterns) > 0 {
+		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
+		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a})
+		if err != nil {
+			return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
+		}
+		res.findings = append(res.findings, gr.findings...)
+		res.uses = append(res.uses, gr.uses...)
+		res.errors = append(res.errors, gr.errors...)
+		res.goPkgs = gr.loaded
+	}
+	if !r.flags.noManifests && scanManifests != nil {
+		mr, err := scanManifests(ctx, r, roots, files)
+		if err != nil {
+			return nil, err
+		}
+		res.findings = append(res.findings, mr.findings...)
+		res.uses = append(res.uses, mr.uses...)
+		res.errors = append(res.errors, mr.errors...)
+		res.files = mr.files
+	}
+	res.findings = append(res.findings, r.treeFindings(res.uses)...)
+	for i := range res.findings {
+		if s, ok := r.severity[res.findings[i].Check]; ok {
+			res.findings[i].Severity = s
+		}
+	}
+	sortFindings(res.findings)
+	return res, nil
+}
+
+// scanManifests is the manifest half of a run (manifests.go).
+var scanManifests func(ctx context.Context, r *run, roots, files []string) (*scanResult, error)
+
+// treeFindings runs the checks that need every use of the tree.
+func (r *run) treeFindings(uses []*check.Use) []finding.Finding {
+	var trs []check.TreeResult
+	if r.enabled[check.Duplicate] {
+		trs = append(trs, check.Duplicates(r.reg, uses)...)
+	}
+	if r.enabled[check.Unused] {
+		trs = append(trs, check.UnusedPorts(r.reg, uses)...)
+	}
+	var out []finding.Finding
+	for _, tr := range trs {
+		f := finding.Finding{Check: tr.Check, Message: tr.Message, Pos: tr.At, End: tr.At, Severity: check.Lookup(tr.Check).Severity}
+		if tr.Use != nil {
+			f.End, f.Component = tr.Use.End, tr.Use.Component
+		}
+		for _, rel := range tr.Related {
+			f.Related = append(f.Related, finding.Related{Pos: rel.Pos, Message: rel.Message})
+		}
+		if lineIgnores(f.Pos.File, f.Pos.Line, f.Check) {
+			f.Ignored = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// lineIgnores reports whether a portlint:ignore comment on the line, or on
+// the line above, names the check. Tree checks are suppressed this way in
+// Go and YAML alike.
+func lineIgnores(file string, line int, name string) bool {
+	data, err := os.ReadFile(file)
+	if err != nil || line < 1 {
+		return false
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, l := range []int{line - 1, line - 2} {
+		if l < 0 || l >= len(lines) {
+			continue
+		}
+		text := lines[l]
+		i := strings.Index(text, check.IgnorePrefix)
+		if i < 0 {
+			continue
+		}
+		if ig, ok, err := check.ParseIgnore(text[i:]); ok && err == nil && ig.Matches(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortFindings(fs []finding.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Column != b.Pos.Column {
+			return a.Pos.Column < b.Pos.Column
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Message < b.Message
+	})
+}

@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/portlint/portlint/finding"
+)
+
+// output prints the findings in the chosen format and returns the exit
+// status: findings (3) for text output with findings; input errors (2)
+// when packages or manifests could not be read; 0 otherwise. JSON and SARIF
+// runs exit 0 with findings: the consumer reads them from the output.
+func (r *run) output(res *scanResult) error {
+	for _, e := range res.errors {
+		fmt.Fprintln(r.env.Stderr, r.relErr(e))
+	}
+	var shown []finding.Finding
+	ignored := 0
+	for _, f := range res.findings {
+		if f.Ignored {
+			ignored++
+			continue
+		}
+		shown = append(shown, f)
+	}
+	switch {
+	case r.flags.fix || r.flags.diff:
+		if err := r.applyFixes(shown, r.flags.diff); err != nil {
+			return err
+		}
+		if r.flags.fix {
+			shown = unfixed(shown)
+		}
+		if !r.flags.diff {
+			r.printText(shown)
+		}
+	case r.flags.json:
+		if err := r.printJSON(shown, res, ignored); err != nil {
+			return err
+		}
+	case r.flags.sarif:
+		if err := r.printSARIF(shown); err != nil {
+			return err
+		}
+	default:
+		r.printText(shown)
+	}
+	if r.flags.v {
+		fmt.Fprintf(r.env.Stderr, "portlint: %d Go packages and %d manifests checked; %d findings, %d ignored\n", res.goPkgs, res.files, len(shown), ignored)
+	}
+	if len(res.errors) > 0 {
+		return &ExitError{Code: ExitUsage}
+	}
+	if len(shown) > 0 && !r.flags.json && !r.flags.sarif && !r.flags.diff {
+		return errFindings
+	}
+	return nil
+}
+
+func unfixed(fs []finding.Finding) []finding.Finding {
+	var out []finding.Finding
+	for _, f := range fs {
+		if len(f.Fixes) == 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// relErr rewrites absolute paths at the start of an error to relative ones.
+func (r *run) relErr(e string) string {
+	if i := strings.Index(e, ":"); i > 0 {
+		return displayPath(r.env, e[:i]) + e[i:]
+	}
+	return e
+}
+
+// printText prints findings like go vet: path:line:col: message [check].
+func (r *run) printText(fs []finding.Finding) {
+	cache := map[string][]string{}
+	for _, f := range fs {
+		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s [%s]\n", displayPath(r.env, f.Pos.File), f.Pos.Line, f.Pos.Column, f.Message, f.Check)
+		if r.flags.context >= 0 {
+			r.printContext(cache, f)
+		}
+	}
+}
+
+func (r *run) printContext(cache map[string][]string, f finding.Finding) {
+	lines, ok := cache[f.Pos.File]
+	if !ok {
+		data, err := os.ReadFile(f.Pos.File)
+		if err == nil {
+			lines = strings.Split(string(data), "\n")
+		}
+		cache[f.Pos.File] = lines
+	}
+	n := r.flags.context
+	for l := max(1, f.Pos.Line-n); l <= min(len(lines), f.Pos.Line+n); l++ {
+		fmt.Fprintf(r.env.Stdout, "%d\t%s\n", l, lines[l-1])
+	}
+}
