@@ -94,8 +94,8 @@ var listenWords = map[string]bool{
 // nameKind classifies a name: whether it says port or address, and which
 // way the value points.
 type nameKind struct {
-	port bool // the name says port: an int (or digit string) is a port
-	addr bool // the name says address/URL: a host:port string is an address
+	port   bool // the name says port: an int (or digit string) is a port
+	addr   bool // the name says address/URL: a host:port string is an address
 	dial   bool // the name says the value is someone else's endpoint
 	listen bool // the name says listen, bind or serve
 }
