@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,35 +172,5 @@ func TestLargeFile(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
-	}
-}
-
-// TestFuzzCorpus replays what the fuzzers found (testdata/fuzz/Fuzz*),
-// so that a crasher stays fixed even where go test runs no fuzzing.
-func TestFuzzCorpus(t *testing.T) {
-	dirs, _ := filepath.Glob("testdata/fuzz/Fuzz*")
-	for _, d := range dirs {
-		files, _ := filepath.Glob(filepath.Join(d, "*"))
-		for _, p := range files {
-			t.Run(filepath.Base(d)+"/"+filepath.Base(p), func(t *testing.T) {
-				data, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				// the corpus format: "go test fuzz v1" then []byte("...")
-				lines := strings.SplitN(string(data), "\n", 3)
-				if len(lines) < 2 || !strings.HasPrefix(lines[1], "[]byte(") {
-					t.Skip("not a []byte entry")
-				}
-				lit := strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")")
-				in, err := strconv.Unquote(lit)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := checkInvariants("x.yaml", []byte(in), flagship(t)); err != nil {
-					t.Error(err)
-				}
-			})
-		}
 	}
 }
