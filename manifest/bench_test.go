@@ -1,10 +1,14 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"math/rand"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/portlint/portlint/check"
 )
@@ -102,6 +106,33 @@ func TestCorpusScans(t *testing.T) {
 	for _, k := range []string{KindKubernetes, KindCompose, KindEnvoy, KindConfig} {
 		if kinds[k] != 2 {
 			t.Errorf("corpus has %d files of kind %s, want 2 (%v)", kinds[k], k, kinds)
+		}
+	}
+}
+
+// BenchmarkYAMLDecode decodes the same corpus with yaml.v3 alone: the
+// floor under BenchmarkScan.
+func BenchmarkYAMLDecode(b *testing.B) {
+	files := corpus(400)
+	size := 0
+	for _, f := range files {
+		size += len(f)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, data := range files {
+			dec := yaml.NewDecoder(bytes.NewReader(data))
+			for {
+				var n yaml.Node
+				if err := dec.Decode(&n); err != nil {
+					if err != io.EOF {
+						b.Fatal(err)
+					}
+					break
+				}
+			}
 		}
 	}
 }

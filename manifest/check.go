@@ -74,7 +74,11 @@ func parseDirectives(src *source) []*Directive {
 // fix that replaces the port's digits (quoting and surroundings stay).
 func Check(f *File, c *check.Checker) []finding.Finding {
 	var out []finding.Finding
-	seen := map[string]bool{}
+	type key struct {
+		off        int
+		check, msg string
+	}
+	seen := map[key]bool{}
 	for _, u := range f.Uses {
 		if f.named[u] {
 			continue // its number is checked where it is declared
@@ -96,7 +100,7 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 					Edits:   []finding.Edit{{File: f.Path, Start: u.Pos.Offset, End: u.End.Offset, New: repl}},
 				}}
 			}
-			k := fmt.Sprintf("%d\x00%s\x00%s", fd.Pos.Offset, fd.Check, fd.Message)
+			k := key{fd.Pos.Offset, fd.Check, fd.Message}
 			if seen[k] {
 				continue
 			}
