@@ -27,7 +27,15 @@ type RelatedPosition struct {
 // addresses. Each collision is reported once, at the later use, pointing at
 // the earliest. Only uses that claim a host port (listen, default) count;
 // unattributed uses and dials do not.
-func Duplicates(reg *registry.Registry, uses []*Use) []TreeResult {
+//
+// A collision where one side is the port's registered owner is left to the
+// conflict check, which reports the other side; an address that is not
+// known (a VIP read at run time) collides only with all addresses. rel
+// formats the file names in messages.
+func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []TreeResult {
+	if rel == nil {
+		rel = func(s string) string { return s }
+	}
 	type key struct {
 		g    *registry.Group
 		port int
@@ -61,13 +69,16 @@ func Duplicates(reg *registry.Registry, uses []*Use) []TreeResult {
 				if reg.Component(a.Component) == reg.Component(b.Component) || seen[[2]*Use{a, b}] {
 					continue
 				}
-				if !protoOf(a).Matches(protoOf(b)) || !bindOf(a).Overlaps(bindOf(b)) {
+				if !protoOf(a).Matches(protoOf(b)) || !bindsCollide(a, b) {
 					continue
+				}
+				if owns(reg, a, k.port) || owns(reg, b, k.port) {
+					continue // the conflict check speaks for the owner
 				}
 				seen[[2]*Use{a, b}] = true
 				out = append(out, TreeResult{
 					Check:   Duplicate,
-					Message: fmt.Sprintf("port %d of %s is also taken by %s at %s", k.port, b.Component, a.Component, a.Pos),
+					Message: fmt.Sprintf("port %d of %s is also taken by %s at %s:%d:%d", k.port, b.Component, a.Component, rel(a.Pos.File), a.Pos.Line, a.Pos.Column),
 					At:      b.Pos, Use: b,
 					Related: []RelatedPosition{{a.Pos, fmt.Sprintf("%s takes port %d here", a.Component, k.port)}},
 				})
@@ -145,4 +156,32 @@ func less(a, b Position) bool {
 		return a.Line < b.Line
 	}
 	return a.Column < b.Column
+}
+
+// bindsCollide reports whether two listeners' addresses overlap; an
+// unknown address overlaps only all addresses.
+func bindsCollide(a, b *Use) bool {
+	switch {
+	case a.BindKnown && b.BindKnown:
+		return a.Bind.Overlaps(b.Bind)
+	case a.BindKnown:
+		return a.Bind.Kind == registry.BindAny
+	case b.BindKnown:
+		return b.Bind.Kind == registry.BindAny
+	}
+	return false
+}
+
+// owns reports whether the use's component is registered on the port.
+func owns(reg *registry.Registry, u *Use, port int) bool {
+	c := reg.Component(u.Component)
+	if c == nil {
+		return false
+	}
+	for _, a := range reg.Assignments(c.Group, port) {
+		if a.Component == c {
+			return true
+		}
+	}
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 )
@@ -90,6 +91,30 @@ func register(c *command) { commands[c.name] = c }
 
 // Run runs portlint with the given arguments (without the program name).
 func Run(ctx context.Context, env *Env, args []string) error {
+	// -C dir, as the go command has it: run as if started in dir.
+	if len(args) > 0 && (args[0] == "-C" || args[0] == "--C" || strings.HasPrefix(args[0], "-C=")) {
+		dir := strings.TrimPrefix(strings.TrimPrefix(args[0], "-"), "-C=")
+		rest := args[1:]
+		if args[0] == "-C" || args[0] == "--C" {
+			if len(rest) == 0 {
+				return usageError("portlint: -C needs a directory")
+			}
+			dir, rest = rest[0], rest[1:]
+		}
+		base, err := env.dir()
+		if err != nil {
+			return err
+		}
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(base, dir)
+		}
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageError("portlint: -C %s: not a directory", dir)
+		}
+		e := *env
+		e.Dir = dir
+		env, args = &e, rest
+	}
 	if len(args) > 0 {
 		if c := commands[args[0]]; c != nil {
 			return c.run(ctx, env, args[1:])

@@ -158,7 +158,8 @@ type scanResult struct {
 	uses     []*check.Use
 	errors   []string
 	goPkgs   int
-	files    int // manifests scanned
+	files    int      // manifests scanned
+	notes    []string // what manifest scanning skipped
 }
 
 // splitArgs separates Go package patterns from manifest files and
@@ -210,17 +211,23 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		res.errors = append(res.errors, gr.errors...)
 		res.goPkgs = gr.loaded
 	}
-	if !r.flags.noManifests && scanManifests != nil {
-		mr, err := scanManifests(ctx, r, roots, files)
-		if err != nil {
+	var ms *manifestSet
+	if !r.flags.noManifests {
+		var err error
+		if ms, err = r.scanManifestFiles(ctx, roots, files); err != nil {
 			return nil, err
 		}
-		res.findings = append(res.findings, mr.findings...)
-		res.uses = append(res.uses, mr.uses...)
-		res.errors = append(res.errors, mr.errors...)
-		res.files = mr.files
+		res.uses = append(res.uses, ms.uses()...)
+		res.errors = append(res.errors, ms.errors...)
+		res.notes = ms.notes
+		res.files = len(ms.files)
 	}
-	res.findings = append(res.findings, r.treeFindings(res.uses)...)
+	// The whole-tree checks see every use; a YAML directive that silences
+	// one is marked used before the per-file checks judge directives.
+	res.findings = append(res.findings, r.treeFindings(res.uses, ms)...)
+	if ms != nil {
+		res.findings = append(res.findings, ms.check(&check.Checker{Reg: r.reg, Enabled: r.enabled})...)
+	}
 	for i := range res.findings {
 		if s, ok := r.severity[res.findings[i].Check]; ok {
 			res.findings[i].Severity = s
@@ -230,14 +237,11 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	return res, nil
 }
 
-// scanManifests is the manifest half of a run (manifests.go).
-var scanManifests func(ctx context.Context, r *run, roots, files []string) (*scanResult, error)
-
 // treeFindings runs the checks that need every use of the tree.
-func (r *run) treeFindings(uses []*check.Use) []finding.Finding {
+func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) []finding.Finding {
 	var trs []check.TreeResult
 	if r.enabled[check.Duplicate] {
-		trs = append(trs, check.Duplicates(r.reg, uses)...)
+		trs = append(trs, check.Duplicates(r.reg, uses, func(p string) string { return displayPath(r.env, p) })...)
 	}
 	if r.enabled[check.Unused] {
 		trs = append(trs, check.UnusedPorts(r.reg, uses)...)
@@ -251,7 +255,9 @@ func (r *run) treeFindings(uses []*check.Use) []finding.Finding {
 		for _, rel := range tr.Related {
 			f.Related = append(f.Related, finding.Related{Pos: rel.Pos, Message: rel.Message})
 		}
-		if lineIgnores(f.Pos.File, f.Pos.Line, f.Check) {
+		if mf := ms.file(f.Pos.File); mf != nil {
+			mf.Suppress(&f)
+		} else if lineIgnores(f.Pos.File, f.Pos.Line, f.Check) {
 			f.Ignored = true
 		}
 		out = append(out, f)

@@ -16,6 +16,11 @@ func (r *run) output(res *scanResult) error {
 	for _, e := range res.errors {
 		fmt.Fprintln(r.env.Stderr, r.relErr(e))
 	}
+	if r.flags.v {
+		for _, n := range res.notes {
+			fmt.Fprintln(r.env.Stderr, "note: "+r.relErr(n))
+		}
+	}
 	var shown []finding.Finding
 	ignored := 0
 	for _, f := range res.findings {

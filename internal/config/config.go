@@ -37,11 +37,14 @@ type Config struct {
 }
 
 // Find returns the path of the nearest .portlint.yaml in dir or its
-// parents, or "".
+// parents up to the module root, or "".
 func Find(dir string) string {
 	return walkUp(dir, FileName)
 }
 
+// walkUp looks for name in dir and its parents, up to the root of the Go
+// module (the first directory holding go.mod): a plan belongs to a project,
+// and a module inside another repository's tree keeps its own.
 func walkUp(dir, name string) string {
 	d, err := filepath.Abs(dir)
 	if err != nil {
@@ -51,6 +54,9 @@ func walkUp(dir, name string) string {
 		p := filepath.Join(d, name)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p
+		}
+		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
+			return "" // the module root: stop
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
@@ -216,7 +222,8 @@ func (s Source) String() string {
 }
 
 // ResolveRegistry picks the registry: flagPath if set, then cfg.Registry,
-// then the nearest registry.yaml above dir, then the embedded default.
+// then the nearest registry.yaml in dir or above it up to the module root,
+// then the embedded default.
 func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
 	if flagPath != "" {
 		if !filepath.IsAbs(flagPath) {

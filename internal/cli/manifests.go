@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/manifest"
+)
+
+// manifestSet is the manifest half of a run: files scanned first, checked
+// after the whole-tree checks have seen every use.
+type manifestSet struct {
+	files  []*manifest.File
+	byPath map[string]*manifest.File
+	errors []string
+	notes  []string
+}
+
+// projectRoot is where manifest globs are relative to: the directory of
+// .portlint.yaml, else the Go module root, else the working directory.
+func (r *run) projectRoot() string {
+	if r.cfg != nil {
+		return r.cfg.Dir
+	}
+	for d := r.dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return r.dir
+		}
+	}
+}
+
+// scanManifestFiles discovers and scans the manifests under roots and the
+// files named directly.
+func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*manifestSet, error) {
+	ms := &manifestSet{byPath: map[string]*manifest.File{}}
+	var exclude, include []string
+	root := r.projectRoot()
+	if r.cfg != nil {
+		exclude, include = r.cfg.Exclude, r.cfg.Include
+	}
+	found, err := manifest.Discover(roots, exclude)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
+	}
+	paths := append(found, files...)
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if ms.byPath[p] != nil {
+			continue
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			rel = p
+		}
+		rel = filepath.ToSlash(rel)
+		if len(include) > 0 && !matchAny(include, rel) {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			ms.errors = append(ms.errors, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel})
+		if err != nil {
+			ms.errors = append(ms.errors, err.Error())
+		}
+		if f == nil {
+			continue
+		}
+		for _, n := range f.Notes {
+			ms.notes = append(ms.notes, n.String())
+		}
+		ms.files = append(ms.files, f)
+		ms.byPath[p] = f
+	}
+	return ms, nil
+}
+
+func matchAny(globs []string, rel string) bool {
+	for _, g := range globs {
+		if ok, _ := doublestar.Match(g, rel); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// uses returns every use of every scanned manifest.
+func (ms *manifestSet) uses() []*check.Use {
+	var out []*check.Use
+	for _, f := range ms.files {
+		out = append(out, f.Uses...)
+	}
+	return out
+}
+
+// check runs the per-file checks.
+func (ms *manifestSet) check(c *check.Checker) []finding.Finding {
+	var out []finding.Finding
+	for _, f := range ms.files {
+		out = append(out, manifest.Check(f, c)...)
+	}
+	return out
+}
+
+// file returns the scanned manifest at path, or nil.
+func (ms *manifestSet) file(path string) *manifest.File {
+	if ms == nil {
+		return nil
+	}
+	return ms.byPath[path]
+}
