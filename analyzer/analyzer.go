@@ -183,7 +183,28 @@ func registryFor(dir, explicit string) (*registry.Registry, error) {
 		srcCache.m[key] = src
 	}
 	srcCache.Unlock()
-	return config.LoadRegistry(src)
+	// one load per registry file per process: Run does no other I/O
+	regCache.Lock()
+	defer regCache.Unlock()
+	if e, ok := regCache.m[src]; ok {
+		return e.reg, e.err
+	}
+	reg, err := config.LoadRegistry(src)
+	if regCache.m == nil {
+		regCache.m = map[config.Source]regEntry{}
+	}
+	regCache.m[src] = regEntry{reg, err}
+	return reg, err
+}
+
+type regEntry struct {
+	reg *registry.Registry
+	err error
+}
+
+var regCache struct {
+	sync.Mutex
+	m map[config.Source]regEntry
 }
 
 var srcCache struct {

@@ -290,7 +290,7 @@ func (c *collector) call(call *ast.CallExpr) {
 	if fn != nil && fn.Pkg() != nil {
 		pkg = fn.Pkg().Path()
 	}
-	if quietPkgs[pkg] && !strings.HasPrefix(name, "fmt.Sprint") {
+	if (quietPkgs[pkg] && !strings.HasPrefix(name, "fmt.Sprint")) || quietFuncs[name] {
 		for _, a := range call.Args {
 			c.quietBelow(a)
 		}
@@ -311,6 +311,43 @@ func (c *collector) call(call *ast.CallExpr) {
 	}
 	c.paramNames(call, fn)
 	c.calleeNamed(call, fn)
+	c.keyedCall(call, pkg)
+}
+
+// keyedCall handles helpers that take a setting's key and its default:
+// getEnv("HTTP_PORT", "8080"), cfg.GetIntOr("server.port", 20200). The key
+// must be a bare key (no spaces, not itself an address) that says port or
+// address; the other constant arguments are its default.
+func (c *collector) keyedCall(call *ast.CallExpr, pkg string) {
+	if len(call.Args) < 2 || len(call.Args) > 3 || quietPkgs[pkg] || pkg == "os" {
+		return
+	}
+	for i, a := range call.Args {
+		key := c.stringConst(a)
+		if key == "" || strings.ContainsAny(key, " \t:/") || len(key) > 64 {
+			continue
+		}
+		k := classify(key)
+		if !k.port && !k.addr {
+			continue
+		}
+		c.quietBelow(a)
+		for j, b := range call.Args {
+			if j == i || !c.portish(c.info().TypeOf(b)) {
+				continue
+			}
+			if c.r.constValue(b) == nil && !isCmpOr(c.info(), b) {
+				continue // only constant defaults
+			}
+			c.addNamed(b, k, "default of "+strconv.Quote(key), prioField, key)
+		}
+		return
+	}
+}
+
+func isCmpOr(info *types.Info, e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	return ok && calleeName(info, call) == "cmp.Or"
 }
 
 // network reads a sink's network argument: its protocol, or ok=false for
@@ -736,6 +773,11 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 		if c.flagStruct(cl, typeName) {
 			return
 		}
+		pkgName := ""
+		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
+			pkgName = n.Obj().Pkg().Name()
+		}
+		proto := c.protocolField(cl)
 		for _, el := range cl.Elts {
 			kv, ok := el.(*ast.KeyValueExpr)
 			if !ok {
@@ -749,7 +791,17 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 			if !c.portish(c.info().TypeOf(kv.Value)) {
 				continue
 			}
-			c.addNamed(kv.Value, k, typeLabel(typeName)+field, prioField, field, typeName)
+			// the type's package says whose address it is: redis.Options{Addr}
+			if !k.listen && dialWords[strings.ToLower(pkgName)] {
+				k.dial = true
+			}
+			before := len(c.sites)
+			c.addNamed(kv.Value, k, typeLabel(typeName)+field, prioField, field, typeName, pkgName)
+			for _, s := range c.sites[before:] {
+				if proto != "" {
+					s.proto = proto
+				}
+			}
 		}
 	case *types.Map:
 		if b, ok := u.Key().Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
@@ -798,6 +850,21 @@ func (c *collector) portish(t types.Type) bool {
 		return c.portish(u.Elem())
 	}
 	return false
+}
+
+// protocolField reads a Protocol field of a struct literal ("UDP",
+// corev1.ProtocolUDP) as the protocol of the ports beside it.
+func (c *collector) protocolField(cl *ast.CompositeLit) registry.Proto {
+	for _, el := range cl.Elts {
+		kv, ok := el.(*ast.KeyValueExpr)
+		if !ok || keyName(kv.Key) != "Protocol" {
+			continue
+		}
+		if p, ok := registry.ParseProto(c.stringConst(kv.Value)); ok {
+			return p
+		}
+	}
+	return ""
 }
 
 // flagStruct handles urfave/cli-style flag literals: &cli.IntFlag{Name: "port", Value: 8080}.

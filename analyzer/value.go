@@ -222,6 +222,13 @@ func (r *resolver) port(e ast.Expr) (portVal, bool) {
 			if len(e.Args) == 1 {
 				return r.port(e.Args[0])
 			}
+		case "cmp.Or":
+			// cmp.Or(os.Getenv("PORT"), "8080"): the constant is the default
+			for i := len(e.Args) - 1; i >= 0; i-- {
+				if r.constValue(e.Args[i]) != nil {
+					return r.port(e.Args[i])
+				}
+			}
 		}
 	case *ast.Ident:
 		if v, ok := r.info().ObjectOf(e).(*types.Var); ok {
@@ -382,7 +389,12 @@ func (r *resolver) segments(e ast.Expr) []segment {
 					}
 				}
 			}
-		case "strings.Join", "path.Join", "filepath.Join":
+		case "cmp.Or":
+			for i := len(x.Args) - 1; i >= 0; i-- {
+				if r.constValue(x.Args[i]) != nil {
+					return r.segments(x.Args[i])
+				}
+			}
 		}
 		if r.isConversion(x) && len(x.Args) == 1 {
 			return r.segments(x.Args[0])

@@ -5,10 +5,13 @@
 package defaults
 
 import (
+	"cmp"
 	"flag"
+	"os"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -112,6 +115,29 @@ func configs(cmd *cobra.Command, fs *pflag.FlagSet) {
 	WithPort(20258)    // want `port 20258 is in webserver's range`
 	_ = isValidPort(20259)
 	_, _, _ = c, port, cfg
+}
+
+// Environment lookups with defaults, client options, protocols.
+func more() {
+	port := cmp.Or(os.Getenv("PORT"), "20261")                  // want `port 20261 is in webserver's range`
+	_ = getEnv("HTTP_PORT", "20262")                            // want `port 20262 is in webserver's range`
+	_ = getEnv("WORKERS", "20263")                              // not a port
+	_ = getEnv("LISTEN_ADDR", ":20264")                         // want `port 20264 is in webserver's range`
+	_ = redis.NewClient(&redis.Options{Addr: "localhost:6379"}) // a client of the customer's Redis
+	_ = ContainerPort{ContainerPort: 20265, Protocol: "UDP"}    // want `port 20265/udp is in webserver's range`
+	_ = port
+}
+
+func getEnv(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+type ContainerPort struct {
+	ContainerPort int32
+	Protocol      string
 }
 
 func startServer(port int)         {}

@@ -22,8 +22,8 @@ const agentAddr = "localhost:8099" // want `port 8099 is retired: agent moved to
 const etcdEndpoint = "http://127.0.0.1:2379" // the customer's etcd is on 2379 too: no finding
 
 func dials(ctx context.Context) {
-	net.Dial("tcp", "localhost:20200")                         // the webserver: a client, fine
-	net.DialTimeout("tcp", "127.0.0.1:28951", time.Second)     // data_dam: fine
+	net.Dial("tcp", "localhost:20200")                     // the webserver: a client, fine
+	net.DialTimeout("tcp", "127.0.0.1:28951", time.Second) // data_dam: fine
 	var d net.Dialer
 	d.DialContext(ctx, "tcp", agentAddr)
 	tls.Dial("tcp", "localhost:20201", nil)                    // fine

@@ -101,6 +101,7 @@ func traps(w http.ResponseWriter, port int, ports []int, table [20200]int) error
 	_ = 20200                                                                                             // 61: a bare number
 	_ = time.Duration(28952)                                                                              // 62
 	// listen on :8099 and dial localhost:20201                             // 63: a comment
+	_, _, _ = net.SplitHostPort("example.com" + ":80") // 66: parsing, not a use
 	_, _, _ = l, counts, arr
 	net.Listen("tcp", ":20271") // want `port 20271 is in webserver's range engine.mgmt.apps but not registered`
 	return nil
