@@ -335,6 +335,7 @@ func newUse(pass *analysis.Pass, s *site, attr *attribution) *use {
 		Pos: position(pass.Fset, s.pos), End: position(pass.Fset, s.end),
 		Port: s.pv.port, Proto: s.proto, Bind: s.bind, BindKnown: s.bindKnown,
 		Role: s.role, Source: s.source, Names: dedupe(s.names),
+		HostComputed: s.hostComputed && !s.bindKnown,
 	}
 	if comp != nil {
 		u.Component, u.Via = comp.Name, via

@@ -28,6 +28,8 @@ type site struct {
 	prio      int      // strength of the context, for merging sites on one literal
 	names     []string // names around the use (see check.Use.Names)
 	host      string   // the host the address names, when it names one
+	// hostComputed: the address's host is computed at run time
+	hostComputed bool
 }
 
 // Context strengths: a call that listens or dials says more than a flag,
@@ -144,6 +146,7 @@ func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, s
 	if av.path != "" {
 		s.names = append(s.names, av.path)
 	}
+	s.hostComputed = !av.hostKnown
 	if av.hostKnown {
 		s.bind, s.bindKnown = registry.HostBind(av.host), true
 	}
@@ -1140,6 +1143,7 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 	if av.path != "" {
 		s.names = append(s.names, av.path)
 	}
+	s.hostComputed = !av.hostKnown
 	if av.hostKnown {
 		s.bind, s.bindKnown = registry.HostBind(av.host), true
 	}

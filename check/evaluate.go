@@ -137,10 +137,21 @@ func (c *Checker) one(u *Use, port int) []Result {
 				return nil // "webserverPort" in data_dam's code: a reference, not a claim
 			}
 		}
-		return []Result{conflictResult(comp, portLabel(port, proto), others)}
+		// name the owners whose address the use overlaps; when none does,
+		// the number still belongs to the others on their addresses
+		var hit []*registry.Port
+		for _, o := range others {
+			if o.Bind.Overlaps(bind) {
+				hit = append(hit, o)
+			}
+		}
+		if len(hit) == 0 {
+			hit = others
+		}
+		return []Result{conflictResult(comp, portLabel(port, proto), hit)}
 	}
 	if !g.InPool(port) {
-		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %d is outside the pool %s of group %s, where %s belongs", port, g.Pool, g.Name, comp.Name),
+		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s is outside the pool %s of group %s, where %s belongs", portLabel(port, proto), g.Pool, g.Name, comp.Name),
 			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
 	}
 	if comp.InRanges(port) || (len(comp.Ranges) == 0 && g.InPool(port)) {
@@ -150,7 +161,7 @@ func (c *Checker) one(u *Use, port int) []Result {
 		}
 		return []Result{{Check: Unregistered, Message: msg, Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
 	}
-	return []Result{foreignResult(reg, comp, g, port)}
+	return []Result{foreignResult(reg, comp, g, port, proto)}
 }
 
 // retired reports a use of a retired port, unless the use's component now
@@ -311,7 +322,7 @@ func reservedResult(port int, rs []*registry.Reservation) Result {
 	return Result{Check: Reserved, Message: fmt.Sprintf("port %d is reserved by the platform (%s)", port, strings.Join(owners, "; ")), Related: rel}
 }
 
-func foreignResult(reg *registry.Registry, comp *registry.Component, g *registry.Group, port int) Result {
+func foreignResult(reg *registry.Registry, comp *registry.Component, g *registry.Group, port int, proto registry.Proto) Result {
 	var where string
 	var rel []registry.Related
 	if r := reg.RangeAt(g, port); r != nil {
@@ -328,7 +339,7 @@ func foreignResult(reg *registry.Registry, comp *registry.Component, g *registry
 	} else {
 		where = "no range of group " + g.Name
 	}
-	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %d lies in %s, outside %s's ranges (%s)", port, where, comp.Name, rangeList(comp.Ranges)), Related: rel}
+	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, outside %s's ranges (%s)", portLabel(port, proto), where, comp.Name, rangeList(comp.Ranges)), Related: rel}
 }
 
 func ownRangeName(comp *registry.Component, port int) string {

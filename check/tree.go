@@ -158,18 +158,19 @@ func less(a, b Position) bool {
 	return a.Column < b.Column
 }
 
-// bindsCollide reports whether two listeners' addresses overlap; an
-// unknown address overlaps only all addresses.
+// bindsCollide reports whether two listeners' addresses overlap. A bare
+// port listens on all addresses; an address whose host is computed at run
+// time overlaps only all addresses.
 func bindsCollide(a, b *Use) bool {
 	switch {
-	case a.BindKnown && b.BindKnown:
-		return a.Bind.Overlaps(b.Bind)
-	case a.BindKnown:
-		return a.Bind.Kind == registry.BindAny
-	case b.BindKnown:
-		return b.Bind.Kind == registry.BindAny
+	case a.HostComputed && b.HostComputed:
+		return false
+	case a.HostComputed:
+		return bindOf(b).Kind == registry.BindAny
+	case b.HostComputed:
+		return bindOf(a).Kind == registry.BindAny
 	}
-	return false
+	return bindOf(a).Overlaps(bindOf(b))
 }
 
 // owns reports whether the use's component is registered on the port.

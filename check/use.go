@@ -50,6 +50,10 @@ type Use struct {
 	Proto     registry.Proto
 	Bind      registry.Bind
 	BindKnown bool // whether the source states the address (":80" does: any)
+	// HostComputed is set when the source gives an address whose host is
+	// computed at run time (net.JoinHostPort(vip, "28952")): the bind is
+	// unknown, not "all addresses" as for a bare port number.
+	HostComputed bool
 
 	Role      Role
 	Component string // the component it belongs to, "" when unknown
