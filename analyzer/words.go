@@ -18,8 +18,29 @@ var notPort = map[string]bool{
 	"exported": true, "supported": true, "reported": true, "imported": true, "transported": true,
 }
 
-// isPortWord reports whether w names a port: "port", "ports", or a compound
-// such as "nodeport", "hostport" ("transport" and "report" are not).
+// portPrefixes are the words that form a port name when run together with
+// "port" in a lowercase compound: nodeport, hostport, httpport. Other words
+// ending in "port" (transport, report, soreuseport) are not ports.
+var portPrefixes = map[string]bool{
+	"node": true, "host": true, "container": true, "target": true, "listen": true, "http": true,
+	"https": true, "grpc": true, "admin": true, "metrics": true, "health": true, "debug": true,
+	"service": true, "secure": true, "insecure": true, "web": true, "api": true, "proxy": true,
+	"server": true, "client": true, "local": true, "remote": true, "public": true, "private": true,
+	"internal": true, "external": true, "bind": true, "tcp": true, "udp": true, "dst": true,
+	"src": true, "dest": true, "source": true, "peer": true, "raft": true, "gossip": true,
+	"rpc": true, "db": true, "redis": true, "mysql": true, "etcd": true, "default": true, "ssh": true,
+	"smtp": true, "dns": true, "ws": true, "tls": true, "ui": true, "app": true, "main": true,
+	"data": true, "control": true, "mgmt": true, "status": true, "probe": true, "pprof": true,
+	"console": true, "agent": true, "gateway": true, "ingress": true, "egress": true,
+	"inbound": true, "outbound": true, "sidecar": true, "serve": true, "stats": true,
+	"statsd": true, "jaeger": true, "otlp": true, "zipkin": true, "kafka": true, "nats": true,
+	"amqp": true, "mqtt": true, "ldap": true, "sip": true, "rtp": true, "cluster": true,
+	"monitor": true, "monitoring": true, "exporter": true, "xds": true, "envoy": true,
+	"controller": true, "webhook": true, "dashboard": true, "leafnode": true, "db2": true,
+}
+
+// isPortWord reports whether w names a port: "port", "ports", or a
+// lowercase compound of a known prefix and "port" ("nodeport", "httpport").
 func isPortWord(w string) bool {
 	if w == "port" || w == "ports" {
 		return true
@@ -27,7 +48,12 @@ func isPortWord(w string) bool {
 	if notPort[w] {
 		return false
 	}
-	return len(w) > 4 && (strings.HasSuffix(w, "port") || strings.HasSuffix(w, "ports"))
+	for _, suffix := range []string{"port", "ports"} {
+		if strings.HasSuffix(w, suffix) && portPrefixes[strings.TrimSuffix(w, suffix)] {
+			return true
+		}
+	}
+	return false
 }
 
 // addrWords name values that hold an address (host:port) or a URL.

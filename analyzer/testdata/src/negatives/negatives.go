@@ -31,22 +31,24 @@ const (
 
 // Numbers equal to port numbers that are something else.
 const (
-	defaultTimeout = 20200 * time.Millisecond // 8: a timeout
-	cacheSize      = 20200                    // 9: a size
-	bufferSize     = 28952                    // 10
-	maxConns       = 8080                     // 11: a count
-	version        = 20200                    // 12: a version
-	uid            = 20200                    // 13: a user id
-	gid            = 28952                    // 14: a group id
-	fileMode       = 0o644                    // 15: a file mode
-	qps            = 8080                     // 16: queries per second
-	burst          = 20300                    // 17
-	statusCode     = 200                      // 18: an HTTP status
-	retries        = 8099                     // 19
-	portName       = "http"                   // 20: a port's name
-	portEnv        = "HTTP_PORT"              // 21: an environment variable's name
-	listenAddrFlag = "listen-address"         // 22: a flag's name
-	portPattern    = `^\d{1,5}$`              // 23: a pattern
+	defaultTimeout  = 20200 * time.Millisecond // 8: a timeout
+	cacheSize       = 20200                    // 9: a size
+	bufferSize      = 28952                    // 10
+	maxConns        = 8080                     // 11: a count
+	version         = 20200                    // 12: a version
+	uid             = 20200                    // 13: a user id
+	gid             = 28952                    // 14: a group id
+	fileMode        = 0o644                    // 15: a file mode
+	qps             = 8080                     // 16: queries per second
+	burst           = 20300                    // 17
+	statusCode      = 200                      // 18: an HTTP status
+	retries         = 8099                     // 19
+	portName        = "http"                   // 20: a port's name
+	portEnv         = "HTTP_PORT"              // 21: an environment variable's name
+	listenAddrFlag  = "listen-address"         // 22: a flag's name
+	portPattern     = `^\d{1,5}$`              // 23: a pattern
+	unixSOREUSEPORT = 15                       // 67: a socket option, not a port
+	transportKind   = 8080                     // 68
 )
 
 var (
