@@ -121,10 +121,12 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-// lineComment returns the text of a //-comment up to a nested "//" (a
-// comment on the comment), or ok=false for a /* */ comment.
+// lineComment returns the text of a directive comment up to a nested "//"
+// (a comment on the comment). Like //go: and //nolint directives, a
+// portlint directive has no space after the slashes; "// portlint:ignore"
+// is prose about one, and /* */ comments are never directives.
 func lineComment(c *ast.Comment) (string, bool) {
-	if !strings.HasPrefix(c.Text, "//") {
+	if !strings.HasPrefix(c.Text, "//") || strings.HasPrefix(c.Text, "// ") || strings.HasPrefix(c.Text, "//\t") {
 		return "", false
 	}
 	text := c.Text[2:]

@@ -52,6 +52,9 @@ type run struct {
 	reg      *registry.Registry
 	enabled  check.Set
 	severity map[string]check.Severity
+	// nestedModules are directories under a ./... root that hold their own
+	// go.mod: like the go command, manifest discovery leaves them out.
+	nestedModules []string
 }
 
 func runLint(ctx context.Context, env *Env, args []string) error {
@@ -183,6 +186,9 @@ func (r *run) splitArgs(args []string) (patterns, manifestRoots, manifestFiles [
 		if st, err := os.Stat(root); err == nil && st.IsDir() {
 			manifestRoots = append(manifestRoots, root)
 		}
+		if strings.HasSuffix(a, "...") {
+			r.nestedModules = append(r.nestedModules, nestedModules(root)...)
+		}
 	}
 	return
 }
@@ -307,4 +313,28 @@ func sortFindings(fs []finding.Finding) {
 		}
 		return a.Message < b.Message
 	})
+}
+
+// nestedModules returns the directories below root (not root itself) that
+// hold a go.mod, relative to root and slash-separated.
+func nestedModules(root string) []string {
+	var out []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if p != root && (strings.HasPrefix(name, ".") || name == "vendor" || name == "node_modules" || name == "testdata") {
+			return filepath.SkipDir
+		}
+		if p != root {
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+				rel, _ := filepath.Rel(root, p)
+				out = append(out, filepath.ToSlash(rel))
+				return filepath.SkipDir
+			}
+		}
+		return nil
+	})
+	return out
 }

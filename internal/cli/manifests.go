@@ -47,17 +47,25 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 	if r.cfg != nil {
 		exclude, include = r.cfg.Exclude, r.cfg.Include
 	}
+	exclude = append(append([]string(nil), exclude...), r.nestedModules...)
 	found, err := manifest.Discover(roots, exclude)
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
 	}
 	paths := append(found, files...)
+	named := map[string]bool{}
+	for _, f := range files {
+		named[f] = true
+	}
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if ms.byPath[p] != nil {
 			continue
+		}
+		if p == r.src.Path && !named[p] {
+			continue // the plan itself is not a manifest
 		}
 		rel, err := filepath.Rel(root, p)
 		if err != nil {

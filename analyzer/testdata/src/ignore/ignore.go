@@ -27,4 +27,7 @@ func f() {
 	net.Listen("tcp", ":20100") // want `port 20100 belongs to nexus`
 
 	//portlint:ignore // want `portlint:ignore needs the checks to silence and a reason`
+
+	// portlint:ignore conflict prose about a directive is not one
+	net.Listen("tcp", ":20202") // want `port 20202 belongs to admin_dam`
 }
