@@ -61,8 +61,8 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if ms.byPath[p] != nil {
-			continue
+		if ms.byPath[p] != nil || (r.src.Path != "" && sameFile(p, r.src.Path)) {
+			continue // the plan itself is not a manifest
 		}
 		if p == r.src.Path && !named[p] {
 			continue // the plan itself is not a manifest
@@ -129,4 +129,10 @@ func (ms *manifestSet) file(path string) *manifest.File {
 		return nil
 	}
 	return ms.byPath[path]
+}
+
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
