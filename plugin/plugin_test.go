@@ -75,8 +75,8 @@ func TestSettingsErrors(t *testing.T) {
 		settings map[string]any
 		want     []string
 	}{
-		{"unknown key", map[string]any{"registy": "registry.yaml"},
-			[]string{`unknown field "registy"`, "the settings are registry, enable, disable, tests, generated"}},
+		{"unknown key", map[string]any{"reigstry": "registry.yaml"},
+			[]string{`unknown field "reigstry"`, "the settings are registry, enable, disable, tests, generated"}},
 		{"list as text", map[string]any{"disable": "unregistered"},
 			[]string{"cannot unmarshal string", "disable"}},
 		{"tests as text", map[string]any{"tests": "yes"},
@@ -115,7 +115,7 @@ func TestNoSettings(t *testing.T) {
 
 func moduleRoot(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..")) // the test runs in plugin/
+	root, err := filepath.Abs("..") // the test runs in plugin/
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func buildGCL(t *testing.T, root string) (bin, skip string, err error) {
 	}
 	out, err := command(tools, bash, script, "--key").Output()
 	if err != nil {
-		return "", "", fmt.Errorf("build.sh --key: %v", err)
+		return "", "", fmt.Errorf("build.sh --key: %w", err)
 	}
 	key := strings.TrimSpace(string(out))
 	cache := os.Getenv("PORTLINT_GCL_CACHE")
@@ -98,7 +98,7 @@ func buildGCL(t *testing.T, root string) (bin, skip string, err error) {
 	start := time.Now()
 	cmd := command(tools, bash, script, "-o", bin)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("build.sh -o %s: %v\n%s", bin, err, out)
+		return "", "", fmt.Errorf("build.sh -o %s: %w\n%s", bin, err, out)
 	}
 	t.Logf("built %s in %s", bin, time.Since(start).Round(time.Second))
 	prune(cache, dir)
@@ -341,8 +341,8 @@ func TestCustomGCL(t *testing.T) {
 			noType         bool
 			want           string
 		}{
-			{name: "unknown key", settings: "registy: registry.yaml",
-				want: `portlint settings: decoding settings: json: unknown field "registy" (the settings are registry, enable, disable, tests, generated)`},
+			{name: "unknown key", settings: "reigstry: registry.yaml",
+				want: `portlint settings: decoding settings: json: unknown field "reigstry" (the settings are registry, enable, disable, tests, generated)`},
 			{name: "unknown check", settings: "disable: [unregistred]",
 				want: `portlint settings: disable: unknown check "unregistred"; the checks are conflict,`},
 			{name: "missing registry", settings: "registry: plans/ports.yaml",
