@@ -1,0 +1,150 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portlint/portlint/internal/config"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	c, err := config.Parse("p/.portlint.yaml", []byte(`registry: ops/registry.yaml
+include: ["deploy/**"]
+exclude: legacy/**
+checks:
+  enable: [unused]
+  disable: [unregistered, bind]
+severity:
+  unregistered: error
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Registry != "ops/registry.yaml" || c.Dir != "p" || strings.Join(c.Include, ",") != "deploy/**" ||
+		strings.Join(c.Exclude, ",") != "legacy/**" || strings.Join(c.Enable, ",") != "unused" ||
+		strings.Join(c.Disable, ",") != "unregistered,bind" || c.Severity["unregistered"] != "error" {
+		t.Errorf("got %+v", c)
+	}
+	if c, err := config.Parse("e.yaml", nil); err != nil || c == nil {
+		t.Errorf("an empty config is valid: %v", err)
+	}
+}
+
+// TestParseErrors: every problem is reported, each with file:line:col.
+func TestParseErrors(t *testing.T) {
+	_, err := config.Parse(".portlint.yaml", []byte(`registy: x.yaml
+checks:
+  enable: [unsued]
+  disabled: [bind]
+severity:
+  bind: fatal
+  nosuch: error
+`))
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, want := range []string{
+		`.portlint.yaml:1:1: unknown key "registy"`,
+		`.portlint.yaml:3:12: checks.enable: unknown check "unsued"`,
+		`.portlint.yaml:4:3: unknown key "disabled" in checks`,
+		`.portlint.yaml:6:9: severity.bind: "fatal" is not error, warning or note`,
+		`.portlint.yaml:7:3: severity: unknown check "nosuch"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if _, err := config.Parse("bad.yaml", []byte("registry: [unclosed")); err == nil || !strings.HasPrefix(err.Error(), "bad.yaml:1:1: not valid YAML") {
+		t.Errorf("got %v", err)
+	}
+	if _, err := config.Parse("list.yaml", []byte("- a\n- b\n")); err == nil || !strings.Contains(err.Error(), "list.yaml:1:1: the config must be a mapping") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestResolveRegistry: flag, then config, then the nearest registry.yaml up
+// to the module root, then the embedded plan.
+func TestResolveRegistry(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "registry.yaml"), "version: 1\ngroups: {g: {pool: \"[1, 10)\"}}\n")
+	write(t, filepath.Join(root, "go.mod"), "module example.com/outer\n")
+	mod := filepath.Join(root, "inner")
+	write(t, filepath.Join(mod, "go.mod"), "module example.com/inner\n")
+	sub := filepath.Join(mod, "cmd", "x")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	if src := config.ResolveRegistry(sub, "", nil); src.How != config.FromEmbedded {
+		t.Errorf("inside a nested module the outer registry must not be found: %+v", src)
+	}
+	if src := config.ResolveRegistry(root, "", nil); src.How != config.FromFound || src.Path != filepath.Join(root, "registry.yaml") {
+		t.Errorf("got %+v", src)
+	}
+	write(t, filepath.Join(mod, "plan", "registry.yaml"), "version: 1\ngroups: {g: {pool: \"[1, 10)\"}}\n")
+	write(t, filepath.Join(mod, ".portlint.yaml"), "registry: plan/registry.yaml\n")
+	p := config.Find(sub)
+	if p != filepath.Join(mod, ".portlint.yaml") {
+		t.Fatalf("Find = %q", p)
+	}
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := config.ResolveRegistry(sub, "", cfg); src.How != config.FromConfig || src.Path != filepath.Join(mod, "plan", "registry.yaml") {
+		t.Errorf("got %+v", src)
+	}
+	if src := config.ResolveRegistry(sub, "other.yaml", cfg); src.How != config.FromFlag || src.Path != filepath.Join(sub, "other.yaml") {
+		t.Errorf("the flag wins: %+v", src)
+	}
+	if src := config.ResolveRegistry(sub, "", nil); src.String() != "the embedded default registry" {
+		t.Errorf("got %q", src)
+	}
+}
+
+// TestLoadRegistryCache: an unchanged file is read once; an edited one is
+// read again.
+func TestLoadRegistryCache(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "registry.yaml")
+	write(t, path, "version: 1\ngroups: {g: {pool: \"[1000, 2000)\"}}\n")
+	src := config.Source{Path: path, How: config.FromFlag}
+	a, err := config.LoadRegistry(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := config.LoadRegistry(src)
+	if a != b {
+		t.Error("an unchanged registry was parsed twice")
+	}
+	write(t, path, "version: 1\ngroups: {g: {pool: \"[3000, 4000)\"}}\n")
+	later := time.Now().Add(2 * time.Second)
+	os.Chtimes(path, later, later)
+	c, err := config.LoadRegistry(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c == a || c.Group("g").Pool.Lo != 3000 {
+		t.Errorf("the edit was not read: pool %v", c.Group("g").Pool)
+	}
+	if _, err := config.LoadRegistry(config.Source{Path: filepath.Join(dir, "missing.yaml"), How: config.FromFlag}); err == nil {
+		t.Error("a missing registry must fail")
+	}
+	def, err := config.LoadRegistry(config.Source{How: config.FromEmbedded})
+	if err != nil || def.Component("webserver") == nil {
+		t.Errorf("embedded: %v", err)
+	}
+}
