@@ -38,10 +38,11 @@ type planDigest struct {
 	warned sync.Map  // paths already warned about
 }
 
-// fingerprint digests the registry a run reads: the explicit one when the
-// registry setting names it, else every .portlint.yaml and registry.yaml in
-// the directories above wd and root and in the tree below root, with the
-// registries those .portlint.yaml files name.
+// fingerprint digests the files a run reads as its plan: the explicit
+// registry when the registry setting names it, with the .portlint.yaml whose
+// checks the plugin starts from; else every .portlint.yaml and
+// registry.yaml in the directories above wd and root and in the tree below
+// root, with the registries those .portlint.yaml files name.
 func fingerprint(root, wd, explicit string) (*planDigest, error) {
 	d := &planDigest{root: canon(root), explicit: explicit, files: map[string]bool{}, warnTo: os.Stderr}
 	var found []string
@@ -56,6 +57,9 @@ func fingerprint(root, wd, explicit string) (*planDigest, error) {
 	}
 	if explicit != "" {
 		add(explicit)
+		if p := config.Find(wd); p != "" {
+			add(p) // its checks are the plugin's starting point
+		}
 	} else {
 		for _, start := range []string{wd, root} {
 			for dir := start; ; {

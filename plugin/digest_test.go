@@ -97,7 +97,8 @@ func TestDigestFollowsRegistries(t *testing.T) {
 	}
 }
 
-// TestDigestExplicit digests only the registry the setting names.
+// TestDigestExplicit digests the registry the setting names and
+// .portlint.yaml, not the registries the run no longer searches for.
 func TestDigestExplicit(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
@@ -119,8 +120,13 @@ func TestDigestExplicit(t *testing.T) {
 		t.Errorf("editing a registry the run does not read changed the name")
 	}
 	write(t, dir, map[string]string{"plan.yaml": plan + "# edited\n"})
-	if name() == before {
+	after := name()
+	if after == before {
 		t.Errorf("editing the registry setting's file left the name as it was")
+	}
+	write(t, dir, map[string]string{".portlint.yaml": "checks: {disable: [bind]}\n"})
+	if name() == after {
+		t.Errorf("creating .portlint.yaml, whose checks the plugin reads, left the name as it was")
 	}
 }
 
