@@ -412,35 +412,10 @@ func (r *resolver) segments(e ast.Expr) []segment {
 // constDecl returns the expression a named constant of this package is
 // declared with, or nil.
 func (r *resolver) constDecl(e ast.Expr) ast.Expr {
-	var id *ast.Ident
-	switch x := e.(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		id = x.Sel
-	}
-	if c, ok := r.info().ObjectOf(id).(*types.Const); ok {
+	if c, ok := r.info().ObjectOf(identOf(e)).(*types.Const); ok {
 		return r.consts[c]
 	}
 	return nil
-}
-
-// constLit returns the literal a named string constant of this package is
-// declared with, if it is declared with a single literal.
-func (r *resolver) constLit(e ast.Expr) *ast.BasicLit {
-	var id *ast.Ident
-	switch x := e.(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		id = x.Sel
-	}
-	c, ok := r.info().ObjectOf(id).(*types.Const)
-	if !ok {
-		return nil
-	}
-	lit, _ := ast.Unparen(r.consts[c]).(*ast.BasicLit)
-	return lit
 }
 
 // sprintf applies a constant format to its arguments, resolving the
