@@ -53,18 +53,11 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
 	}
 	paths := append(found, files...)
-	named := map[string]bool{}
-	for _, f := range files {
-		named[f] = true
-	}
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		if ms.byPath[p] != nil || (r.src.Path != "" && sameFile(p, r.src.Path)) {
-			continue // the plan itself is not a manifest
-		}
-		if p == r.src.Path && !named[p] {
 			continue // the plan itself is not a manifest
 		}
 		rel, err := filepath.Rel(root, p)
