@@ -234,10 +234,12 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	if ms != nil {
 		res.findings = append(res.findings, ms.check(&check.Checker{Reg: r.reg, Enabled: r.enabled})...)
 	}
+	var offs offsets
 	for i := range res.findings {
 		if s, ok := r.severity[res.findings[i].Check]; ok {
 			res.findings[i].Severity = s
 		}
+		offs.complete(&res.findings[i])
 	}
 	sortFindings(res.findings)
 	return res, nil

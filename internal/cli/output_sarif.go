@@ -21,7 +21,7 @@ func (r *run) printSARIF(fs []finding.Finding) error {
 	if !strings.HasSuffix(root, "/") {
 		root += "/"
 	}
-	run.AddOriginalUriBaseId("%SRCROOT%", *sarif.NewArtifactLocation().WithURI("file://" + root))
+	run.WithOriginalUriBaseIds(map[string]sarif.ArtifactLocation{"%SRCROOT%": *sarif.NewArtifactLocation().WithURI("file://" + root)})
 	for _, c := range check.Checks {
 		if !r.enabled[c.Name] {
 			continue
