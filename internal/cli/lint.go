@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -107,7 +108,7 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 	r := &run{env: env, dir: dir, flags: f, severity: map[string]check.Severity{}}
 	if p := config.Find(dir); p != "" {
 		if r.cfg, err = config.Load(p); err != nil {
-			return nil, inputError(err)
+			return nil, inputError(errors.New(relLines(env, err.Error())))
 		}
 	}
 	r.src = config.ResolveRegistry(dir, f.path, r.cfg)
@@ -115,7 +116,7 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 		fmt.Fprintf(env.Stderr, "portlint: using %s\n", r.src)
 	}
 	if r.reg, err = config.LoadRegistry(r.src); err != nil {
-		return nil, inputError(err)
+		return nil, inputError(errors.New(relLines(env, err.Error())))
 	}
 	if n := countErrors(r.reg); n > 0 {
 		fmt.Fprintf(env.Stderr, "portlint: warning: the registry has %d errors; run 'portlint registry check'\n", n)
@@ -242,7 +243,26 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		offs.complete(&res.findings[i])
 	}
 	sortFindings(res.findings)
+	res.findings = dedupeFindings(res.findings)
 	return res, nil
+}
+
+// dedupeFindings drops a finding that repeats the one before it: the same
+// check and message at the same place, as when two uses share a constant
+// (a listener on two addresses reads one retired port). Its fixes, the
+// same edits, are kept once.
+func dedupeFindings(fs []finding.Finding) []finding.Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Pos == f.Pos && p.End == f.End && p.Check == f.Check && p.Message == f.Message && p.Ignored == f.Ignored {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // treeFindings runs the checks that need every use of the tree.

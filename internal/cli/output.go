@@ -75,11 +75,21 @@ func unfixed(fs []finding.Finding) []finding.Finding {
 }
 
 // relErr rewrites absolute paths at the start of an error to relative ones.
-func (r *run) relErr(e string) string {
-	if i := strings.Index(e, ":"); i > 0 {
-		return displayPath(r.env, e[:i]) + e[i:]
+func (r *run) relErr(e string) string { return relLines(r.env, e) }
+
+// relLines rewrites the absolute path at the start of each line of an
+// error message (file:line:col: ...) to one relative to the working
+// directory; go/packages' "-: " for errors without a position is dropped.
+func relLines(env *Env, e string) string {
+	lines := strings.Split(e, "\n")
+	for j, l := range lines {
+		l = strings.TrimPrefix(l, "-: ")
+		if i := strings.Index(l, ":"); i > 0 {
+			l = displayPath(env, l[:i]) + l[i:]
+		}
+		lines[j] = l
 	}
-	return e
+	return strings.Join(lines, "\n")
 }
 
 // printText prints findings like go vet: path:line:col: message [check].

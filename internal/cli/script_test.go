@@ -105,6 +105,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		UpdateScripts:       regUpdate(), // go test -run TestScripts -update
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PORTLINT", bin)
 			env.Setenv("PATH", filepath.Dir(goBin)+string(os.PathListSeparator)+env.Getenv("PATH"))
