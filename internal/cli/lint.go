@@ -213,8 +213,16 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		if err != nil {
 			return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
 		}
-		res.findings = append(res.findings, gr.findings...)
-		res.uses = append(res.uses, gr.uses...)
+		for _, f := range gr.findings {
+			if !r.skipped(f.Pos.File) {
+				res.findings = append(res.findings, f)
+			}
+		}
+		for _, u := range gr.uses {
+			if !r.skipped(u.Pos.File) {
+				res.uses = append(res.uses, u)
+			}
+		}
 		res.errors = append(res.errors, gr.errors...)
 		res.goPkgs = gr.loaded
 	}
@@ -235,6 +243,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	if ms != nil {
 		res.findings = append(res.findings, ms.check(&check.Checker{Reg: r.reg, Enabled: r.enabled})...)
 	}
+	res.errors = tidyErrors(r.dir, res.errors)
 	var offs offsets
 	for i := range res.findings {
 		if s, ok := r.severity[res.findings[i].Check]; ok {
@@ -245,6 +254,38 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	sortFindings(res.findings)
 	res.findings = dedupeFindings(res.findings)
 	return res, nil
+}
+
+// tidyErrors splits load errors into lines and drops what repeats: go
+// list's "# package" headers and "-: " prefixes, and a second error at a
+// position already reported (the compiler and the type checker both
+// report a type error; a syntax error cascades). Relative paths, as go
+// list prints the compiler's, are made absolute from dir, like the rest.
+func tidyErrors(dir string, errs []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range errs {
+		for _, l := range strings.Split(e, "\n") {
+			l = strings.TrimSpace(strings.TrimPrefix(l, "-: "))
+			if l == "" || strings.HasPrefix(l, "# ") {
+				continue
+			}
+			key := l
+			if parts := strings.SplitN(l, ":", 4); len(parts) == 4 {
+				if !filepath.IsAbs(parts[0]) && strings.HasSuffix(parts[0], ".go") {
+					parts[0] = filepath.Join(dir, parts[0])
+					l = strings.Join(parts, ":")
+				}
+				key = parts[0] + ":" + parts[1] + ":" + parts[2]
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // dedupeFindings drops a finding that repeats the one before it: the same

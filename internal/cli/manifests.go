@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -42,10 +44,10 @@ func (r *run) projectRoot() string {
 // files named directly.
 func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*manifestSet, error) {
 	ms := &manifestSet{byPath: map[string]*manifest.File{}}
-	var exclude, include []string
+	var exclude []string
 	root := r.projectRoot()
 	if r.cfg != nil {
-		exclude, include = r.cfg.Exclude, r.cfg.Include
+		exclude = r.cfg.Exclude
 	}
 	exclude = append(append([]string(nil), exclude...), r.nestedModules...)
 	found, err := manifest.Discover(roots, exclude)
@@ -65,7 +67,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			rel = p
 		}
 		rel = filepath.ToSlash(rel)
-		if len(include) > 0 && !matchAny(include, rel) {
+		if r.skipped(p) {
 			continue
 		}
 		data, err := os.ReadFile(p)
@@ -87,6 +89,37 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		ms.byPath[p] = f
 	}
 	return ms, nil
+}
+
+// skipped reports whether .portlint.yaml leaves a file out: an exclude
+// glob matches it or a directory above it (a glob without a slash matches
+// a base name), or include globs are given and none matches it. Globs are
+// relative to the project root; they apply to Go files and manifests alike.
+func (r *run) skipped(p string) bool {
+	if r.cfg == nil || len(r.cfg.Include) == 0 && len(r.cfg.Exclude) == 0 {
+		return false
+	}
+	rel, err := filepath.Rel(r.projectRoot(), p)
+	if err != nil {
+		rel = p
+	}
+	rel = filepath.ToSlash(rel)
+	if len(r.cfg.Include) > 0 && !matchAny(r.cfg.Include, rel) {
+		return true
+	}
+	for q := rel; q != "." && q != "/" && q != ""; q = path.Dir(q) {
+		if matchAny(r.cfg.Exclude, q) {
+			return true
+		}
+		for _, g := range r.cfg.Exclude {
+			if !strings.Contains(g, "/") {
+				if ok, _ := doublestar.Match(g, path.Base(q)); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func matchAny(globs []string, rel string) bool {
