@@ -71,7 +71,15 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 	})
 	switch {
 	case *planned:
-		writePlanned(env, r.reg, res.uses, recs, *asJSON)
+		uses := append([]*check.Use(nil), res.uses...)
+		sort.SliceStable(uses, func(i, j int) bool {
+			a, b := uses[i].Pos, uses[j].Pos
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			return a.Offset < b.Offset
+		})
+		writePlanned(env, r.reg, uses, recs, *asJSON)
 	case *asJSON:
 		enc := json.NewEncoder(env.Stdout)
 		for _, rec := range recs {
