@@ -33,7 +33,8 @@ var manifestRE = regexp.MustCompile(`(?im)^\s*"?(apiVersion|kind|services|static
 // exclude glob is matched against the path relative to its root, the path
 // as walked, and (when it has no "/") the base name; a matched directory is
 // skipped whole. A root that is a file is returned as it is when its
-// extension fits.
+// extension fits. A file that cannot be read is returned too, so that the
+// caller's read names the error instead of the walk ending on it.
 func Discover(roots []string, exclude []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -69,10 +70,8 @@ func Discover(roots []string, exclude []string) ([]string, error) {
 			if !d.Type().IsRegular() || !hasManifestExt(p) || skipByName(rel) || excluded(exclude, rel, p, d.Name()) {
 				return nil
 			}
-			if ok, err := sniff(p); err != nil {
-				return err
-			} else if ok {
-				add(p)
+			if ok, err := sniff(p); err != nil || ok {
+				add(p) // unreadable: the caller reads it and names the error
 			}
 			return nil
 		})

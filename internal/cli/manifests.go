@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -72,7 +74,11 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			ms.errors = append(ms.errors, fmt.Sprintf("%s: %v", p, err))
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			ms.errors = append(ms.errors, fmt.Sprintf("%s: cannot read: %v", p, err))
 			continue
 		}
 		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel})

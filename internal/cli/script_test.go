@@ -122,18 +122,28 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: scriptCmds,
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "root":
+				return os.Geteuid() == 0, nil
+			case "ci":
+				return os.Getenv("CI") == "true", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	})
 }
 
 // scriptCmds are the commands the scripts add to testscript's own.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"portlint":  cmdPortlint,
-	"jsonlines": cmdJSONLines,
-	"sarif":     cmdSARIF,
-	"portsjson": cmdPortsJSON,
-	"linecount": cmdLineCount,
-	"unchanged": cmdUnchanged,
-	"snapshot":  cmdSnapshot,
+	"portlint":   cmdPortlint,
+	"jsonlines":  cmdJSONLines,
+	"sarif":      cmdSARIF,
+	"portsjson":  cmdPortsJSON,
+	"linecount":  cmdLineCount,
+	"unchanged":  cmdUnchanged,
+	"snapshot":   cmdSnapshot,
+	"unreadable": cmdUnreadable,
 }
 
 // cmdPortlint runs "portlint STATUS ARGS...": the binary with ARGS, which
@@ -149,7 +159,13 @@ func cmdPortlint(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("portlint: exit status %q is not a number", args[0])
 	}
-	err = ts.Exec(ts.Getenv("PORTLINT"), args[1:]...)
+	bin, rest := ts.Getenv("PORTLINT"), args[1:]
+	if uid := ts.Getenv("PORTLINT_UID"); uid != "" {
+		// run as another user (see unreadable)
+		rest = append([]string{"--reuid=" + uid, "--regid=" + uid, "--clear-groups", bin}, rest...)
+		bin = "setpriv"
+	}
+	err = ts.Exec(bin, rest...)
 	got := 0
 	if err != nil {
 		var ee *exec.ExitError
@@ -575,6 +591,29 @@ func cmdPortsJSON(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		ts.Fatalf("portsjson: no use matches %v", args)
 	}
+}
+
+// cmdUnreadable makes "unreadable FILE" unreadable to the portlint runs
+// that follow. As root, whom permissions do not stop, those runs switch to
+// the nobody user with setpriv (util-linux), and the work directory and
+// the binary are opened to them. Scripts skip it as root without setpriv
+// unless CI=true: [root] [!exec:setpriv] [!ci] skip.
+func cmdUnreadable(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: unreadable FILE")
+	}
+	ts.Check(os.Chmod(ts.MkAbs(args[0]), 0))
+	if os.Geteuid() != 0 {
+		return
+	}
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		ts.Fatalf("setpriv is needed to run as another user: apt-get install -y util-linux")
+	}
+	work := ts.Getenv("WORK")
+	for _, d := range []string{work, filepath.Dir(work), filepath.Dir(ts.Getenv("PORTLINT"))} {
+		ts.Check(os.Chmod(d, 0o755))
+	}
+	ts.Setenv("PORTLINT_UID", "65534")
 }
 
 // cmdLineCount checks "linecount FILE N": FILE (stdout, stderr or a file)
