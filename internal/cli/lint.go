@@ -239,7 +239,8 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	}
 	// The whole-tree checks see every use; a YAML directive that silences
 	// one is marked used before the per-file checks judge directives.
-	res.findings = append(res.findings, r.treeFindings(res.uses, ms)...)
+	tree, used := r.treeFindings(res.uses, ms)
+	res.findings = append(dropUsedDirectives(res.findings, used), tree...)
 	if ms != nil {
 		res.findings = append(res.findings, ms.check(&check.Checker{Reg: r.reg, Enabled: r.enabled})...)
 	}
@@ -306,8 +307,32 @@ func dedupeFindings(fs []finding.Finding) []finding.Finding {
 	return out
 }
 
-// treeFindings runs the checks that need every use of the tree.
-func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) []finding.Finding {
+// A directiveLine is where a Go portlint:ignore directive sits.
+type directiveLine struct {
+	file string
+	line int
+}
+
+// dropUsedDirectives drops the analyzer's "suppresses nothing" findings
+// for Go directives that silenced a whole-tree finding, which no single
+// package can see.
+func dropUsedDirectives(fs []finding.Finding, used map[directiveLine]bool) []finding.Finding {
+	if len(used) == 0 {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Check == check.Directive && strings.Contains(f.Message, "suppresses nothing") && used[directiveLine{f.Pos.File, f.Pos.Line}] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// treeFindings runs the checks that need every use of the tree. It also
+// returns the Go directives that silenced one of them.
+func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) ([]finding.Finding, map[directiveLine]bool) {
 	var trs []check.TreeResult
 	if r.enabled[check.Duplicate] {
 		trs = append(trs, check.Duplicates(r.reg, uses, func(p string) string { return displayPath(r.env, p) })...)
@@ -316,6 +341,7 @@ func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) []finding.Finding
 		trs = append(trs, check.UnusedPorts(r.reg, uses)...)
 	}
 	var out []finding.Finding
+	used := map[directiveLine]bool{}
 	for _, tr := range trs {
 		f := finding.Finding{Check: tr.Check, Message: tr.Message, Pos: tr.At, End: tr.At, Severity: check.Lookup(tr.Check).Severity}
 		if tr.Use != nil {
@@ -326,21 +352,22 @@ func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) []finding.Finding
 		}
 		if mf := ms.file(f.Pos.File); mf != nil {
 			mf.Suppress(&f)
-		} else if lineIgnores(f.Pos.File, f.Pos.Line, f.Check) {
+		} else if at := lineIgnores(f.Pos.File, f.Pos.Line, f.Check); at > 0 {
 			f.Ignored = true
+			used[directiveLine{f.Pos.File, at}] = true
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, used
 }
 
-// lineIgnores reports whether a portlint:ignore comment on the line, or on
-// the line above, names the check. Tree checks are suppressed this way in
-// Go and YAML alike.
-func lineIgnores(file string, line int, name string) bool {
+// lineIgnores returns the line of a portlint:ignore comment on the line,
+// or on the line above, that names the check, or 0. Tree checks are
+// suppressed this way in Go files.
+func lineIgnores(file string, line int, name string) int {
 	data, err := os.ReadFile(file)
 	if err != nil || line < 1 {
-		return false
+		return 0
 	}
 	lines := strings.Split(string(data), "\n")
 	for _, l := range []int{line - 1, line - 2} {
@@ -353,10 +380,10 @@ func lineIgnores(file string, line int, name string) bool {
 			continue
 		}
 		if ig, ok, err := check.ParseIgnore(text[i:]); ok && err == nil && ig.Matches(name) {
-			return true
+			return l + 1
 		}
 	}
-	return false
+	return 0
 }
 
 func sortFindings(fs []finding.Finding) {
