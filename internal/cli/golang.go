@@ -8,15 +8,14 @@ import (
 	"go/token"
 	"os"
 	"sort"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/portlint/portlint/analyzer"
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/goanalysis"
 )
 
 // goResult is what the Go half of a run produces.
@@ -97,69 +96,14 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	if len(good) == 0 {
 		return res, nil
 	}
-	graph, err := checker.Analyze([]*analysis.Analyzer{o.analyzer}, good, nil)
+	ar, err := goanalysis.Run(o.analyzer, good)
 	if err != nil {
 		return nil, err
 	}
-	for _, act := range graph.Roots {
-		if act.Err != nil {
-			res.errors = append(res.errors, fmt.Sprintf("%s: %v", act.Package.PkgPath, act.Err))
-			continue
-		}
-		r, _ := act.Result.(*analyzer.Result)
-		var uses []*check.Use
-		if r != nil {
-			uses = r.Uses
-		}
-		res.uses = append(res.uses, uses...)
-		fset := act.Package.Fset
-		for _, d := range act.Diagnostics {
-			res.findings = append(res.findings, diagFinding(fset, d, uses))
-		}
-	}
+	res.findings = append(res.findings, ar.Findings...)
+	res.uses = append(res.uses, ar.Uses...)
+	res.errors = append(res.errors, ar.Errors...)
 	return res, nil
-}
-
-// diagFinding converts an analyzer diagnostic to a finding.
-func diagFinding(fset *token.FileSet, d analysis.Diagnostic, uses []*check.Use) finding.Finding {
-	f := finding.Finding{
-		Check:   d.Category,
-		Message: strings.TrimSuffix(d.Message, " ["+d.Category+"]"),
-		Pos:     pos(fset, d.Pos),
-		End:     pos(fset, d.End),
-	}
-	if !d.End.IsValid() {
-		f.End = f.Pos
-	}
-	if c := check.Lookup(d.Category); c != nil {
-		f.Severity = c.Severity
-	}
-	for _, u := range uses {
-		if u.Pos.File == f.Pos.File && u.Pos.Offset == f.Pos.Offset {
-			f.Component = u.Component
-			break
-		}
-	}
-	for _, r := range d.Related {
-		f.Related = append(f.Related, finding.Related{Pos: pos(fset, r.Pos), Message: r.Message})
-	}
-	for _, sf := range d.SuggestedFixes {
-		fx := finding.Fix{Message: sf.Message}
-		for _, te := range sf.TextEdits {
-			start, end := fset.Position(te.Pos), fset.Position(te.End)
-			fx.Edits = append(fx.Edits, finding.Edit{File: start.Filename, Start: start.Offset, End: end.Offset, New: string(te.NewText)})
-		}
-		f.Fixes = append(f.Fixes, fx)
-	}
-	return f
-}
-
-func pos(fset *token.FileSet, p token.Pos) check.Position {
-	if !p.IsValid() {
-		return check.Position{}
-	}
-	pp := fset.Position(p)
-	return check.Position{File: pp.Filename, Line: pp.Line, Column: pp.Column, Offset: pp.Offset}
 }
 
 // prefilter lists the packages without types, parses their files, and

@@ -1,0 +1,95 @@
+// Package goanalysis runs portlint's analyzer over loaded Go packages and
+// turns its diagnostics into findings. The command and the language server
+// share it, so that both report the same findings in the same form.
+package goanalysis
+
+import (
+	"fmt"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/portlint/portlint/analyzer"
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/finding"
+)
+
+// A Result is what one analysis of some packages produced.
+type Result struct {
+	Findings []finding.Finding
+	Uses     []*check.Use
+	Errors   []string // analysis failures, one per package
+}
+
+// Run analyzes the packages with a, an analyzer built by package analyzer
+// (its Result lists the port uses), and converts what it reports.
+func Run(a *analysis.Analyzer, pkgs []*packages.Package) (*Result, error) {
+	res := &Result{}
+	graph, err := checker.Analyze([]*analysis.Analyzer{a}, pkgs, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, act := range graph.Roots {
+		if act.Err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", act.Package.PkgPath, act.Err))
+			continue
+		}
+		r, _ := act.Result.(*analyzer.Result)
+		var uses []*check.Use
+		if r != nil {
+			uses = r.Uses
+		}
+		res.Uses = append(res.Uses, uses...)
+		for _, d := range act.Diagnostics {
+			res.Findings = append(res.Findings, Finding(act.Package.Fset, d, uses))
+		}
+	}
+	return res, nil
+}
+
+// Finding converts an analyzer diagnostic to a finding; uses attribute it
+// to the component of the use it was reported at.
+func Finding(fset *token.FileSet, d analysis.Diagnostic, uses []*check.Use) finding.Finding {
+	f := finding.Finding{
+		Check:   d.Category,
+		Message: strings.TrimSuffix(d.Message, " ["+d.Category+"]"),
+		Pos:     Position(fset, d.Pos),
+		End:     Position(fset, d.End),
+	}
+	if !d.End.IsValid() {
+		f.End = f.Pos
+	}
+	if c := check.Lookup(d.Category); c != nil {
+		f.Severity = c.Severity
+	}
+	for _, u := range uses {
+		if u.Pos.File == f.Pos.File && u.Pos.Offset == f.Pos.Offset {
+			f.Component = u.Component
+			break
+		}
+	}
+	for _, r := range d.Related {
+		f.Related = append(f.Related, finding.Related{Pos: Position(fset, r.Pos), Message: r.Message})
+	}
+	for _, sf := range d.SuggestedFixes {
+		fx := finding.Fix{Message: sf.Message}
+		for _, te := range sf.TextEdits {
+			start, end := fset.Position(te.Pos), fset.Position(te.End)
+			fx.Edits = append(fx.Edits, finding.Edit{File: start.Filename, Start: start.Offset, End: end.Offset, New: string(te.NewText)})
+		}
+		f.Fixes = append(f.Fixes, fx)
+	}
+	return f
+}
+
+// Position converts a token position to a check position (byte columns).
+func Position(fset *token.FileSet, p token.Pos) check.Position {
+	if !p.IsValid() {
+		return check.Position{}
+	}
+	pp := fset.Position(p)
+	return check.Position{File: pp.Filename, Line: pp.Line, Column: pp.Column, Offset: pp.Offset}
+}
