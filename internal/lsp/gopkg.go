@@ -1,0 +1,407 @@
+package lsp
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/gcexportdata"
+	"golang.org/x/tools/go/packages"
+)
+
+// A goLoader type-checks one package at a time: the package itself from
+// source (open buffers over the files on disk), its dependencies from the
+// export data that `go list` produced. What `go list` said and the
+// dependencies' types are kept between runs, so that re-checking a package
+// after an edit costs a parse and a type check, not a `go list`.
+type goLoader struct {
+	env []string
+
+	mu    sync.Mutex
+	metas map[string]*goMeta // by package directory
+	lists int                // go list runs, for tests
+}
+
+func newGoLoader(env []string) *goLoader {
+	return &goLoader{env: env, metas: map[string]*goMeta{}}
+}
+
+// goMeta is what `go list` said about a package and its dependencies, and
+// the dependencies' types loaded so far.
+type goMeta struct {
+	dir      string
+	pkgPath  string
+	name     string
+	files    []string          // absolute paths of the package's Go files, without tests
+	dirNames []string          // the Go files of dir when listed, to notice added and removed files
+	imports  []string          // the import paths of the files when listed, sorted
+	exports  map[string]string // package path -> export data file, for every dependency
+	depDirs  map[string]bool   // the directories of the dependencies
+	// prevExports are the exports the loaded types came from, when the
+	// package is listed again
+	prevExports map[string]string
+	module      *packages.Module
+	sizes       types.Sizes
+	goVersion   string
+	listErrs    []string
+	stale       bool
+
+	fset  *token.FileSet
+	types map[string]*types.Package
+}
+
+// maxFileSetBase bounds the positions a meta's file set hands out; every
+// run adds the package's files to it, so past this the dependencies are
+// loaded afresh into a new one.
+const maxFileSetBase = 1 << 28
+
+// A goSource supplies a file's content: the editor's buffer when the file
+// is open, else the file on disk.
+type goSource interface {
+	read(path string) (data []byte, version int, open bool, err error)
+	// overlays returns the open, changed buffers of Go files outside dir.
+	overlays(dir string) map[string][]byte
+}
+
+// A goCheck is a package ready for analysis, or the reason it is not.
+type goCheck struct {
+	pkg    *packages.Package
+	files  map[string]*snapshot // what each file held when checked
+	errors []string             // syntax, list and type errors: the package was not analyzed
+}
+
+// A snapshot is a file's content at the version a result was computed from.
+type snapshot struct {
+	text    *text
+	version int
+	open    bool
+}
+
+// check loads and type-checks the package in dir.
+func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goCheck, error) {
+	names, err := goFileNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	meta := l.metas[dir]
+	stale := meta != nil && meta.stale
+	l.mu.Unlock()
+	if meta == nil || stale || !slices.Equal(meta.dirNames, names) {
+		if meta, err = l.listRoot(ctx, dir, names, src, meta); err != nil {
+			return nil, err
+		}
+	}
+	gc := &goCheck{files: map[string]*snapshot{}}
+	contents := map[string][]byte{}
+	for _, f := range meta.files {
+		data, version, open, err := src.read(f)
+		if err != nil {
+			return nil, err
+		}
+		contents[f] = data
+		gc.files[f] = &snapshot{text: newText(data), version: version, open: open}
+	}
+	imports, err := importsOf(meta.files, contents)
+	if err != nil {
+		gc.errors = append(gc.errors, err.Error())
+		return gc, nil
+	}
+	if meta.exports == nil || !slices.Equal(meta.imports, imports) {
+		if meta, err = l.listDeps(ctx, meta, imports, src); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if meta.fset == nil || meta.fset.Base() > maxFileSetBase {
+		meta.fset, meta.types = token.NewFileSet(), map[string]*types.Package{}
+	}
+	var syntax []*ast.File
+	for _, f := range meta.files {
+		af, err := parser.ParseFile(meta.fset, f, contents[f], parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			if list, ok := err.(scanner.ErrorList); ok {
+				for _, e := range list {
+					gc.errors = append(gc.errors, e.Error())
+				}
+			} else {
+				gc.errors = append(gc.errors, err.Error())
+			}
+			continue
+		}
+		syntax = append(syntax, af)
+	}
+	if len(gc.errors) > 0 {
+		return gc, nil
+	}
+	info := &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
+	conf := &types.Config{
+		Importer:    importerFunc(meta.importPackage),
+		Sizes:       meta.sizes,
+		GoVersion:   meta.goVersion,
+		FakeImportC: true,
+		Error: func(err error) {
+			if len(gc.errors) < 10 {
+				gc.errors = append(gc.errors, err.Error())
+			}
+		},
+	}
+	tpkg, _ := conf.Check(meta.pkgPath, meta.fset, syntax, info)
+	if len(gc.errors) > 0 {
+		return gc, nil
+	}
+	gc.pkg = &packages.Package{
+		ID:              meta.pkgPath,
+		Name:            meta.name,
+		PkgPath:         meta.pkgPath,
+		GoFiles:         meta.files,
+		CompiledGoFiles: meta.files,
+		Fset:            meta.fset,
+		Syntax:          syntax,
+		Types:           tpkg,
+		TypesInfo:       info,
+		TypesSizes:      meta.sizes,
+		Module:          meta.module,
+	}
+	return gc, nil
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// importPackage returns a dependency's types, read from its export data
+// once and kept.
+func (m *goMeta) importPackage(path string) (*types.Package, error) {
+	if path == "unsafe" {
+		return types.Unsafe, nil
+	}
+	if p := m.types[path]; p != nil && p.Complete() {
+		return p, nil
+	}
+	file := m.exports[path]
+	if file == "" {
+		return nil, fmt.Errorf("could not import %s (no export data; is it a dependency of the module?)", path)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("reading export data of %s: %v", path, err)
+	}
+	return gcexportdata.Read(r, m.fset, m.types, path)
+}
+
+// listRoot asks `go list` for the package in dir: its path, files and
+// module. The types loaded for old, the package's previous listing, are
+// carried over for listDeps to keep or drop.
+func (l *goLoader) listRoot(ctx context.Context, dir string, names []string, src goSource, old *goMeta) (*goMeta, error) {
+	cfg := &packages.Config{
+		Context: ctx,
+		Dir:     dir,
+		Env:     l.env,
+		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedModule | packages.NeedTypesSizes,
+		Overlay: src.overlays(""),
+	}
+	l.count()
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil {
+		return nil, err
+	}
+	if len(pkgs) != 1 {
+		return nil, fmt.Errorf("%s: go list found %d packages", dir, len(pkgs))
+	}
+	p := pkgs[0]
+	m := &goMeta{dir: dir, pkgPath: p.PkgPath, name: p.Name, dirNames: names, module: p.Module, sizes: p.TypesSizes}
+	if old != nil {
+		m.fset, m.types, m.prevExports = old.fset, old.types, old.exports
+		if m.prevExports == nil {
+			m.prevExports = old.prevExports
+		}
+	}
+	for _, e := range p.Errors {
+		m.listErrs = append(m.listErrs, e.Error())
+	}
+	for _, f := range p.CompiledGoFiles {
+		if filepath.Dir(f) == dir && strings.HasSuffix(f, ".go") {
+			m.files = append(m.files, f)
+		}
+	}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		m.goVersion = "go" + p.Module.GoVersion
+	}
+	if m.sizes == nil {
+		m.sizes = types.SizesFor("gc", "amd64")
+	}
+	if p.Name == "" || len(m.files) == 0 {
+		if len(m.listErrs) > 0 {
+			return nil, fmt.Errorf("%s", strings.Join(m.listErrs, "; "))
+		}
+		return nil, fmt.Errorf("%s: no Go package", dir)
+	}
+	l.mu.Lock()
+	l.metas[dir] = m
+	l.mu.Unlock()
+	return m, nil
+}
+
+// listDeps asks `go list` for the export data of the imports and their
+// dependencies. Open buffers of other packages are overlays, so that a
+// dependency edited but not saved is seen as the editor has it. Types
+// already loaded are kept when their export data did not change.
+func (l *goLoader) listDeps(ctx context.Context, meta *goMeta, imports []string, src goSource) (*goMeta, error) {
+	m := *meta
+	m.imports = imports
+	m.exports = map[string]string{}
+	m.depDirs = map[string]bool{}
+	m.stale = false
+	m.prevExports = nil
+	var patterns []string
+	for _, imp := range imports {
+		if imp != "C" && imp != "unsafe" && !strings.HasPrefix(imp, ".") {
+			patterns = append(patterns, imp)
+		}
+	}
+	if len(patterns) > 0 {
+		cfg := &packages.Config{
+			Context: ctx,
+			Dir:     meta.dir,
+			Env:     l.env,
+			Mode:    packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedExportFile,
+			Overlay: src.overlays(meta.dir),
+		}
+		l.count()
+		pkgs, err := packages.Load(cfg, patterns...)
+		if err != nil {
+			return nil, err
+		}
+		packages.Visit(pkgs, nil, func(p *packages.Package) {
+			if p.ExportFile != "" {
+				m.exports[p.PkgPath] = p.ExportFile
+			}
+			if len(p.GoFiles) > 0 {
+				m.depDirs[filepath.Dir(p.GoFiles[0])] = true
+			}
+		})
+	}
+	// Keep the loaded types only if every one of them comes from the same
+	// export data as before.
+	prev := meta.exports
+	if prev == nil {
+		prev = meta.prevExports
+	}
+	same := meta.types != nil
+	for path := range meta.types {
+		if prev[path] != m.exports[path] {
+			same = false
+			break
+		}
+	}
+	if !same {
+		m.fset, m.types = nil, nil
+	}
+	l.mu.Lock()
+	l.metas[meta.dir] = &m
+	l.mu.Unlock()
+	return &m, nil
+}
+
+func (l *goLoader) count() {
+	l.mu.Lock()
+	l.lists++
+	l.mu.Unlock()
+}
+
+// invalidate marks stale the packages that depend on the package in dir,
+// and returns their directories.
+func (l *goLoader) invalidate(dir string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for d, m := range l.metas {
+		if d != dir && m.depDirs[dir] {
+			m.stale = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// invalidateAll forgets every package, after go.mod or go.work changed.
+func (l *goLoader) invalidateAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.metas = map[string]*goMeta{}
+}
+
+// forget drops a package no editor shows any more.
+func (l *goLoader) forget(dir string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.metas, dir)
+}
+
+// goFileNames lists the Go files of dir, without tests, sorted.
+func goFileNames(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") || n[0] == '.' || n[0] == '_' {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// importsOf returns the sorted import paths of the files.
+func importsOf(files []string, contents map[string][]byte) ([]string, error) {
+	fset := token.NewFileSet()
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f, contents[f], parser.ImportsOnly)
+		if err != nil {
+			return nil, err
+		}
+		for _, is := range af.Imports {
+			p, err := strconv.Unquote(is.Path.Value)
+			if err != nil || seen[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
