@@ -562,6 +562,16 @@ func (c *collector) flagCall(call *ast.CallExpr, name, pkg string, fn *types.Fun
 	flagName := c.stringConst(call.Args[nameIdx])
 	usage := c.stringConst(call.Args[usageIdx])
 	k, ok := flagKind(flagName, usage)
+	target := ""
+	if varForm {
+		// flag.IntVar(&cfg.Port, "p", 8080, ""): the variable says port
+		if id := identOf(unaddr(call.Args[0])); id != nil {
+			target = id.Name
+			if !ok {
+				k, ok = flagKind(target, "")
+			}
+		}
+	}
 	if !ok {
 		return true
 	}
@@ -569,8 +579,16 @@ func (c *collector) flagCall(call *ast.CallExpr, name, pkg string, fn *types.Fun
 	if base != "String" && !strings.HasPrefix(base, "String") {
 		k.port = true // an integer flag that says address is a port
 	}
-	c.addNamed(call.Args[valIdx], k, source, prioConfig, flagName, usage)
+	c.addNamed(call.Args[valIdx], k, source, prioConfig, flagName, usage, target)
 	return true
+}
+
+// unaddr strips a leading & from an expression.
+func unaddr(e ast.Expr) ast.Expr {
+	if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		return u.X
+	}
+	return e
 }
 
 // flagKind decides whether a flag's name or usage says port or address.
