@@ -92,8 +92,8 @@ func register(c *command) { commands[c.name] = c }
 // Run runs portlint with the given arguments (without the program name).
 func Run(ctx context.Context, env *Env, args []string) error {
 	// -C dir, as the go command has it: run as if started in dir.
-	if len(args) > 0 && (args[0] == "-C" || args[0] == "--C" || strings.HasPrefix(args[0], "-C=")) {
-		dir := strings.TrimPrefix(strings.TrimPrefix(args[0], "-"), "-C=")
+	if len(args) > 0 && (args[0] == "-C" || args[0] == "--C" || strings.HasPrefix(args[0], "-C=") || strings.HasPrefix(args[0], "--C=")) {
+		dir := strings.TrimPrefix(strings.TrimLeft(args[0], "-"), "C=")
 		rest := args[1:]
 		if args[0] == "-C" || args[0] == "--C" {
 			if len(rest) == 0 {

@@ -123,27 +123,44 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 	}
 	r.enabled = check.DefaultSet()
 	if r.cfg != nil {
-		r.enabled.Apply(r.cfg.Enable, true)
-		r.enabled.Apply(r.cfg.Disable, false)
+		applyChecks(r.enabled, r.cfg.Enable, r.cfg.Disable)
 		for k, v := range r.cfg.Severity {
 			r.severity[k] = check.Severity(v)
 		}
 	}
-	for _, list := range []struct {
-		names []string
-		on    bool
-	}{{f.enable, true}, {f.disable, false}} {
-		for _, n := range list.names {
-			if n != "all" && check.Lookup(n) == nil {
-				return nil, usageError("portlint: %v", &check.UnknownCheckError{Name: n})
-			}
+	for _, n := range append(append([]string(nil), f.enable...), f.disable...) {
+		if n != "all" && check.Lookup(n) == nil {
+			return nil, usageError("portlint: %v", &check.UnknownCheckError{Name: n})
 		}
-		r.enabled.Apply(list.names, list.on)
 	}
+	applyChecks(r.enabled, f.enable, f.disable)
 	if f.unused {
 		r.enabled[check.Unused] = true
 	}
 	return r, nil
+}
+
+// applyChecks turns checks on and off: "all" first, then the checks
+// named, so that "-disable all -enable bind" runs bind alone and
+// "-enable all -disable unused" all but unused.
+func applyChecks(s check.Set, enable, disable []string) {
+	var on, off []string
+	for _, n := range disable {
+		if n == "all" {
+			s.Apply([]string{n}, false)
+		} else {
+			off = append(off, n)
+		}
+	}
+	for _, n := range enable {
+		if n == "all" {
+			s.Apply([]string{n}, true)
+		} else {
+			on = append(on, n)
+		}
+	}
+	s.Apply(on, true)
+	s.Apply(off, false)
 }
 
 func countErrors(reg *registry.Registry) int {
