@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,5 +223,34 @@ func TestRegistryRelativeToModuleRoot(t *testing.T) {
 	}
 	if want := filepath.Join(dir, "plans", "ports.yaml"); p.opts.RegistryPath != want {
 		t.Errorf("RegistryPath = %s, want %s", p.opts.RegistryPath, want)
+	}
+}
+
+// TestAllFirst applies "all" before the checks named, as the portlint
+// command does.
+func TestAllFirst(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"go.mod": "module example.com/mod\n"})
+	for _, tc := range []struct {
+		s    Settings
+		want []string
+	}{
+		{Settings{Disable: []string{"all"}, Enable: []string{"bind"}}, []string{check.BindCheck}},
+		{Settings{Enable: []string{"all"}, Disable: []string{"unregistered,duplicate,unused"}},
+			[]string{check.Conflict, check.ForeignRange, check.Retired, check.BindCheck, check.Reserved, check.Directive}},
+	} {
+		p, err := newPlugin(tc.s, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range check.Checks {
+			if p.opts.Enabled[c.Name] {
+				got = append(got, c.Name)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: enabled %v, want %v", tc.s, got, tc.want)
+		}
 	}
 }
