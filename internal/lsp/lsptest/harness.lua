@@ -76,10 +76,18 @@ local function run()
     elseif step.op == "action" then
       local bufnr = buffer(step.file)
       local r = range(bufnr, step.line, step.text)
+      -- the context carries the server's own diagnostics on the line, as
+      -- it published them (Neovim 0.7 would rebuild them with byte columns)
+      local context = {}
+      for _, d in ipairs(raw[vim.uri_from_bufnr(bufnr)] or {}) do
+        if d.range.start.line == step.line then
+          table.insert(context, d)
+        end
+      end
       local params = {
         textDocument = { uri = vim.uri_from_bufnr(bufnr) },
         range = r,
-        context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr, step.line) },
+        context = { diagnostics = context },
       }
       local resp = client.request_sync("textDocument/codeAction", params, 60000, bufnr)
       assert(resp and not resp.err, "codeAction failed: " .. vim.inspect(resp))
