@@ -53,15 +53,18 @@ func MayHaveUses(files []*ast.File, portParamFuncs map[string]bool) bool {
 				}
 			case *ast.CallExpr:
 				if len(portParamFuncs) > 0 {
-					switch fn := ast.Unparen(x.Fun).(type) {
+					fun := ast.Unparen(x.Fun)
+					switch ix := fun.(type) { // explicit type arguments: F[T](...), pkg.F[T, U](...)
+					case *ast.IndexExpr:
+						fun = ix.X
+					case *ast.IndexListExpr:
+						fun = ix.X
+					}
+					switch fn := fun.(type) {
 					case *ast.Ident:
 						found = portParamFuncs[fn.Name]
 					case *ast.SelectorExpr:
 						found = portParamFuncs[fn.Sel.Name]
-					case *ast.IndexExpr:
-						if id, ok := fn.X.(*ast.Ident); ok {
-							found = portParamFuncs[id.Name]
-						}
 					}
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"os"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
@@ -109,10 +110,17 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 // prefilter lists the packages without types, parses their files, and
 // returns the import paths of those that can hold a port use.
 func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant []string, matched int, errs []string, err error) {
+	for _, p := range o.patterns {
+		if strings.HasSuffix(p, ".go") {
+			// files named on the command line form one package, which
+			// has no import path to load it by: load them as named
+			return o.patterns, 1, nil, nil
+		}
+	}
 	cfg := &packages.Config{
 		Context:    ctx,
 		Dir:        o.dir,
-		Mode:       packages.NeedName | packages.NeedFiles,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedModule,
 		Tests:      o.tests,
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
@@ -124,6 +132,9 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 	fset := token.NewFileSet()
 	parsed := make([][]*ast.File, len(pkgs))
 	params := map[string]bool{}
+	if err := moduleParams(ctx, cfg, pkgs, fset, params); err != nil {
+		return nil, 0, nil, err
+	}
 	for i, p := range pkgs {
 		for _, name := range p.GoFiles {
 			f, perr := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
@@ -157,4 +168,56 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 	}
 	sort.Strings(relevant)
 	return relevant, len(pkgs), nil, nil
+}
+
+// moduleParams adds to params the functions and methods with a parameter
+// that says port declared in the modules of pkgs, when the patterns left
+// some of a module's packages out that the named ones import: a call of
+// such a function is a use wherever it is, and the analyzer sees it
+// through types. A method can be reached through a value of a package the
+// caller does not import, so the whole module is read (parsing is cheap).
+func moduleParams(ctx context.Context, cfg *packages.Config, pkgs []*packages.Package, fset *token.FileSet, params map[string]bool) error {
+	named := map[string]bool{}
+	for _, p := range pkgs {
+		named[p.PkgPath] = true
+	}
+	modules := map[string]bool{}
+	for _, p := range pkgs {
+		if p.Module == nil {
+			continue
+		}
+		m := p.Module.Path
+		for path := range p.Imports {
+			if !named[path] && (path == m || strings.HasPrefix(path, m+"/")) {
+				modules[m] = true
+			}
+		}
+	}
+	if len(modules) == 0 {
+		return nil
+	}
+	var patterns []string
+	for m := range modules {
+		patterns = append(patterns, m+"/...")
+	}
+	sort.Strings(patterns)
+	c := *cfg
+	c.Context, c.Mode, c.Tests = ctx, packages.NeedName|packages.NeedFiles, false
+	more, err := packages.Load(&c, patterns...)
+	if err != nil {
+		return fmt.Errorf("listing packages: %v", err)
+	}
+	for _, p := range more {
+		if named[p.PkgPath] {
+			continue
+		}
+		var files []*ast.File
+		for _, name := range p.GoFiles {
+			if f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution); err == nil {
+				files = append(files, f)
+			}
+		}
+		analyzer.PortParamFuncs(files, params)
+	}
+	return nil
 }
