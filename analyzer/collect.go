@@ -27,7 +27,6 @@ type site struct {
 	source    string
 	prio      int      // strength of the context, for merging sites on one literal
 	names     []string // names around the use (see check.Use.Names)
-	host      string   // the host the address names, when it names one
 	// hostComputed: the address's host is computed at run time
 	hostComputed bool
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"sort"
 	"strconv"
 	"sync"
 
@@ -177,9 +176,4 @@ type regFileKey struct {
 var regFiles struct {
 	sync.Mutex
 	m map[regFileKey]*token.File
-}
-
-// sortUses orders uses by position.
-func sortUses(us []*use) {
-	sort.Slice(us, func(i, j int) bool { return us[i].pos < us[j].pos })
 }

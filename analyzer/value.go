@@ -42,7 +42,6 @@ type segment struct {
 	unknown bool
 	port    *portVal // the text is this port's decimal form
 	lit     *ast.BasicLit
-	litOff  int // byte offset of text within lit's source
 	fromLit bool
 }
 
@@ -151,9 +150,6 @@ func (r *resolver) constValue(e ast.Expr) constant.Value {
 	}
 	return nil
 }
-
-// litSource returns the source text of a basic literal.
-func (r *resolver) litSource(lit *ast.BasicLit) string { return lit.Value }
 
 // locate finds where the digits of port p are written inside lit, whose
 // value (for strings, unquoted) holds them at byte offset valOff.

@@ -321,10 +321,9 @@ func (d *PlanDiff) comparePorts(oldReg, newReg *registry.Registry, oc, nc *regis
 			}
 		}
 		if o.Exception != n.Exception {
-			switch {
-			case n.Exception == "":
+			if n.Exception == "" {
 				what = append(what, "exception dropped")
-			default:
+			} else {
 				what = append(what, "exception: "+n.Exception)
 			}
 		}

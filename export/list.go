@@ -86,19 +86,24 @@ func CSV(w io.Writer, reg *registry.Registry, opts Options) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"role", "group", "planes", "port", "first", "last", "protocol", "component", "bind", "status", "purpose", "note"})
+	if err := cw.Write([]string{"role", "group", "planes", "port", "first", "last", "protocol", "component", "bind", "status", "purpose", "note"}); err != nil {
+		return err
+	}
 	for _, r := range roles {
 		for _, o := range r.Open {
 			status := "open"
 			if o.Internal {
 				status = "internal"
 			}
-			cw.Write([]string{
+			err := cw.Write([]string{
 				r.Name, r.Group.Name, strings.Join(planeNames(r.Planes), " "),
 				portText(o.Port), fmt.Sprint(o.Port.Span.Lo), fmt.Sprint(o.Port.Span.Hi),
 				string(o.Port.Proto), o.Component.Name, o.Port.Bind.String(), status,
 				o.Port.Purpose, o.Note(reg),
 			})
+			if err != nil {
+				return err
+			}
 		}
 	}
 	cw.Flush()

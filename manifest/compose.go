@@ -43,9 +43,10 @@ func (s *scanner) compose(root *yaml.Node) {
 			s.notef(s.posOf(k), "service %s uses network_mode: host: Docker ignores published ports; container ports are host ports", p.k.Value)
 		}
 		for _, it := range s.asSeq(s.get(svc, "ports")) {
-			if it.Kind == yaml.MappingNode {
+			switch it.Kind {
+			case yaml.MappingNode:
 				s.composeLong(it, o, hostNet)
-			} else if it.Kind == yaml.ScalarNode {
+			case yaml.ScalarNode:
 				s.composeShort(it, o, hostNet)
 			}
 		}

@@ -201,7 +201,7 @@ func (s *scanner) flags(items []*yaml.Node, x vctx) {
 			continue
 		}
 		if p, ok := parsePort(v); ok && c.kind != keyTarget {
-			s.emit(ref{val.n, val.i, val.j}, p, nil, c, x)
+			s.emit(ref(val), p, nil, c, x)
 			continue
 		}
 		off := val.i

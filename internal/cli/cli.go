@@ -59,14 +59,6 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Dir            string // working directory; "" means the process's
-	Getenv         func(string) string
-}
-
-func (e *Env) getenv(k string) string {
-	if e.Getenv == nil {
-		return os.Getenv(k)
-	}
-	return e.Getenv(k)
 }
 
 func (e *Env) dir() (string, error) {

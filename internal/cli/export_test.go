@@ -59,7 +59,7 @@ func flagship(t *testing.T) *registry.Registry {
 func runExport(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	env := &Env{Stdout: &stdout, Stderr: &stderr, Dir: dir, Getenv: func(string) string { return "" }}
+	env := &Env{Stdout: &stdout, Stderr: &stderr, Dir: dir}
 	err := Run(context.Background(), env, append([]string{"registry"}, args...))
 	code := 0
 	if err != nil {
@@ -252,12 +252,12 @@ func TestExportUsageErrors(t *testing.T) {
 func TestExportInventoryErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.jsonl")
-	os.WriteFile(bad, []byte(`{"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen","source":"net.Listen"}`+"\n\nnot json\n"), 0o644)
+	mustWrite(t, bad, []byte(`{"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen","source":"net.Listen"}`+"\n\nnot json\n"))
 	_, stderr, code := runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", bad, "registry.yaml")
 	if code != ExitUsage || !strings.Contains(stderr, "bad.jsonl:3:") {
 		t.Errorf("exit %d, stderr %q; want exit 2 naming line 3", code, stderr)
 	}
-	os.WriteFile(bad, []byte(`{"port":70000,"proto":"tcp","role":"listen"}`), 0o644)
+	mustWrite(t, bad, []byte(`{"port":70000,"proto":"tcp","role":"listen"}`))
 	_, stderr, code = runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", bad, "registry.yaml")
 	if code != ExitUsage || !strings.Contains(stderr, "outside 1-65535") {
 		t.Errorf("exit %d, stderr %q; want exit 2 for port 70000", code, stderr)
@@ -382,7 +382,7 @@ func TestRegistryDiffSame(t *testing.T) {
 
 func TestRegistryDiffBadRegistry(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("version: 1\ngroups: [\n"), 0o644)
+	mustWrite(t, filepath.Join(dir, "bad.yaml"), []byte("version: 1\ngroups: [\n"))
 	_, stderr, code := runExport(t, dir, "diff", "bad.yaml", filepath.Join(repoRoot(t), "registry.yaml"))
 	if code != ExitUsage || !strings.Contains(stderr, "bad.yaml") {
 		t.Fatalf("exit %d, stderr %q; want 2 naming bad.yaml", code, stderr)
@@ -444,10 +444,10 @@ func TestNftablesValid(t *testing.T) {
 	reg := flagship(t)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.nft")
-	os.WriteFile(base, []byte("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 22 accept\n\t}\n}\n"), 0o644)
+	mustWrite(t, base, []byte("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 22 accept\n\t}\n}\n"))
 	for i, args := range firewallCases(t) {
 		file := filepath.Join(dir, "rules"+strconv.Itoa(i)+".nft")
-		os.WriteFile(file, []byte(exportFlagship(t, append([]string{"-format", "nftables"}, args...)...)), 0o644)
+		mustWrite(t, file, []byte(exportFlagship(t, append([]string{"-format", "nftables"}, args...)...)))
 		if out, err := isolated(t, nft+" -c -f "+file); err != nil {
 			t.Fatalf("%v: nft -c rejects the ruleset: %v\n%s", args, err, out)
 		}
@@ -480,7 +480,7 @@ func TestNftablesValid(t *testing.T) {
 	}
 	// The check is not vacuous: nft rejects a port beyond 65535.
 	broken := filepath.Join(dir, "broken.nft")
-	os.WriteFile(broken, []byte(strings.Replace(exportFlagship(t, "-format", "nftables"), "dport 20000", "dport 200000", 1)), 0o644)
+	mustWrite(t, broken, []byte(strings.Replace(exportFlagship(t, "-format", "nftables"), "dport 20000", "dport 200000", 1)))
 	if out, err := isolated(t, nft+" -c -f "+broken); err == nil {
 		t.Fatalf("nft -c accepted a broken ruleset:\n%s", out)
 	}
@@ -551,7 +551,7 @@ func TestIptablesValid(t *testing.T) {
 	dir := t.TempDir()
 	for i, args := range firewallCases(t) {
 		file := filepath.Join(dir, "rules"+strconv.Itoa(i))
-		os.WriteFile(file, []byte(exportFlagship(t, append([]string{"-format", "iptables"}, args...)...)), 0o644)
+		mustWrite(t, file, []byte(exportFlagship(t, append([]string{"-format", "iptables"}, args...)...)))
 		for _, tool := range []string{restore, restore6} {
 			if out, err := isolated(t, tool+" --test --noflush "+file); err != nil {
 				t.Fatalf("%v: %s --test rejects the file: %v\n%s", args, filepath.Base(tool), err, out)
@@ -586,7 +586,7 @@ func TestIptablesValid(t *testing.T) {
 		}
 	}
 	broken := filepath.Join(dir, "broken")
-	os.WriteFile(broken, []byte(strings.Replace(exportFlagship(t, "-format", "iptables"), "--dport 20000", "--dport 200000", 1)), 0o644)
+	mustWrite(t, broken, []byte(strings.Replace(exportFlagship(t, "-format", "iptables"), "--dport 20000", "--dport 200000", 1)))
 	if out, err := isolated(t, restore+" --test --noflush "+broken); err == nil {
 		t.Fatalf("iptables-restore --test accepted a broken file:\n%s", out)
 	}
@@ -611,8 +611,10 @@ func TestFirewalldValid(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		conf := filepath.Join(dir, "firewalld")
-		os.MkdirAll(conf, 0o755)
-		os.WriteFile(filepath.Join(conf, "firewalld.conf"), []byte("DefaultZone=public\n"), 0o644)
+		if err := os.MkdirAll(conf, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		mustWrite(t, filepath.Join(conf, "firewalld.conf"), []byte("DefaultZone=public\n"))
 		roles, _ := export.Roles(reg, export.Options{All: all})
 		for _, r := range roles {
 			file := filepath.Join(svcDir, r.ID+".xml")
@@ -639,7 +641,7 @@ func TestFirewalldValid(t *testing.T) {
 		}
 	}
 	broken := filepath.Join(t.TempDir(), "broken.xml")
-	os.WriteFile(broken, []byte(strings.Replace(exportFlagship(t, "-format", "firewalld", "-plane", "SE-W"), `port="20000"`, `port="200000"`, 1)), 0o644)
+	mustWrite(t, broken, []byte(strings.Replace(exportFlagship(t, "-format", "firewalld", "-plane", "SE-W"), `port="20000"`, `port="200000"`, 1)))
 	conf := t.TempDir()
 	if out, err := exec.Command(fwcmd, "--system-config", conf, "--new-service-from-file="+broken).CombinedOutput(); err == nil {
 		t.Fatalf("firewall-offline-cmd accepted a broken service:\n%s", out)
@@ -735,7 +737,7 @@ func TestHTMLPortMapInChromium(t *testing.T) {
 		inv.Write(append(line, '\n'))
 	}
 	invFile := filepath.Join(dir, "inventory.jsonl")
-	os.WriteFile(invFile, inv.Bytes(), 0o644)
+	mustWrite(t, invFile, inv.Bytes())
 
 	wantRanges, wantTicks, wantRetired, wantReserved := len(reg.Ranges), 0, len(reg.Retired), 0
 	for _, c := range reg.Components {
@@ -912,5 +914,12 @@ func TestHTMLPortMapInChromium(t *testing.T) {
 					got.Used, got.Unused, got.Unplanned, got.Conflicts, tc.used, wantTicks-tc.used, tc.unplanned, tc.conflicts)
 			}
 		})
+	}
+}
+
+func mustWrite(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -51,7 +51,7 @@ type regRun struct {
 func regCmd(t *testing.T, dir string, args ...string) regRun {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Dir: dir, Getenv: func(string) string { return "" }}
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Dir: dir}
 	err := Run(context.Background(), env, args)
 	r := regRun{code: ExitClean}
 	if err != nil {

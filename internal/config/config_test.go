@@ -45,7 +45,7 @@ severity:
 
 // TestParseErrors: every problem is reported, each with file:line:col.
 func TestParseErrors(t *testing.T) {
-	_, err := config.Parse(".portlint.yaml", []byte(`registy: x.yaml
+	_, err := config.Parse(".portlint.yaml", []byte(`reigstry: x.yaml
 checks:
   enable: [unsued]
   disabled: [bind]
@@ -57,7 +57,7 @@ severity:
 		t.Fatal("want errors")
 	}
 	for _, want := range []string{
-		`.portlint.yaml:1:1: unknown key "registy"`,
+		`.portlint.yaml:1:1: unknown key "reigstry"`,
 		`.portlint.yaml:3:12: checks.enable: unknown check "unsued"`,
 		`.portlint.yaml:4:3: unknown key "disabled" in checks`,
 		`.portlint.yaml:6:9: severity.bind: "fatal" is not error, warning or note`,
@@ -132,7 +132,9 @@ func TestLoadRegistryCache(t *testing.T) {
 	}
 	write(t, path, "version: 1\ngroups: {g: {pool: \"[3000, 4000)\"}}\n")
 	later := time.Now().Add(2 * time.Second)
-	os.Chtimes(path, later, later)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
 	c, err := config.LoadRegistry(src)
 	if err != nil {
 		t.Fatal(err)
