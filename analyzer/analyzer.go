@@ -63,7 +63,7 @@ type Result struct {
 }
 
 // Analyzer checks with the registry found per package; its flags are
-// -registry, -enable, -disable and -tests.
+// -registry, -enable, -disable and -test (as the portlint command names them).
 var Analyzer = newFlagged()
 
 // New returns an Analyzer that checks against reg with the default checks.
@@ -98,7 +98,7 @@ func newFlagged() *analysis.Analyzer {
 	a.Flags.StringVar(&f.registry, "registry", "", "registry `file` (default: .portlint.yaml's registry, the nearest registry.yaml, the embedded plan)")
 	a.Flags.StringVar(&f.enable, "enable", "", "comma-separated `checks` to enable besides the defaults")
 	a.Flags.StringVar(&f.disable, "disable", "", "comma-separated `checks` to disable")
-	a.Flags.BoolVar(&f.tests, "tests", false, "check _test.go files too")
+	a.Flags.BoolVar(&f.tests, "test", false, "check _test.go files too")
 	return a
 }
 
@@ -226,7 +226,7 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 		dir := filepath.Dir(pass.Fset.File(files[0].Pos()).Name())
 		reg, err = registryFor(dir, opts.RegistryPath)
 		if err != nil {
-			return nil, fmt.Errorf("portlint: %v", err)
+			return nil, err // drivers name the analyzer themselves
 		}
 	}
 	col := newCollector(pass, files)
