@@ -18,11 +18,12 @@ import (
 // A testClient drives a server in the same process over a pipe, as an
 // editor would over stdio.
 type testClient struct {
-	t    testing.TB
-	dir  string
-	srv  *Server
-	conn *jsonrpc2.Conn
-	done chan error
+	t       testing.TB
+	dir     string
+	srv     *Server
+	timeout time.Duration // of a wait for diagnostics (default 60 s)
+	conn    *jsonrpc2.Conn
+	done    chan error
 
 	mu       sync.Mutex
 	versions map[string]int
@@ -195,7 +196,11 @@ func (c *testClient) save(rel string) {
 func (c *testClient) waitDiags(rel string, ok func(PublishDiagnosticsParams) bool) PublishDiagnosticsParams {
 	c.t.Helper()
 	uri := c.uri(rel)
-	deadline := time.After(60 * time.Second)
+	timeout := c.timeout
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	deadline := time.After(timeout)
 	seen := 0
 	for {
 		c.mu.Lock()
