@@ -72,10 +72,17 @@ func startClient(t testing.TB, dir string, opts Options) *testClient {
 	go func() { c.done <- c.srv.serve(ctx, a) }()
 	c.conn = jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(b, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(c.handle))
 	t.Cleanup(func() {
-		c.conn.Close()
-		cancel()
+		defer cancel()
+		defer c.conn.Close()
+		sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+		defer scancel()
+		_ = c.conn.Call(sctx, "shutdown", nil, nil) // the test may have shut it down
+		_ = c.conn.Notify(sctx, "exit", nil)
 		select {
-		case <-c.done:
+		case err := <-c.done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
 		case <-time.After(5 * time.Second):
 			t.Error("the server did not stop")
 		}

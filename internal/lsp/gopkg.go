@@ -210,7 +210,9 @@ func (m *goMeta) importPackage(path string) (*types.Package, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := gcexportdata.NewReader(bufio.NewReader(f))
+	// go list -export writes archives; Read takes only the export data
+	// that NewReader extracts from them.
+	r, err := gcexportdata.NewReader(bufio.NewReader(f)) //nolint:staticcheck // the go command's export files are archives, which Read does not open
 	if err != nil {
 		return nil, fmt.Errorf("reading export data of %s: %v", path, err)
 	}
