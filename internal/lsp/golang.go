@@ -26,6 +26,7 @@ type goPackage struct {
 
 	result    *goResult       // the latest analysis, published
 	attempt   *goResult       // the latest run, analyzed or not
+	failed    int             // the gen of the latest run that failed, if it is the latest
 	published map[string]bool // URIs this package published diagnostics for
 	updated   chan struct{}   // closed when attempt changes
 }
@@ -184,6 +185,9 @@ func (s *Server) goWorker() {
 				continue
 			}
 			if err != nil {
+				p.failed = gen
+				close(p.updated)
+				p.updated = make(chan struct{})
 				s.mu.Unlock()
 				s.logf("%s: %v", dir, err)
 				continue
@@ -308,6 +312,10 @@ func (s *Server) goResultFor(ctx context.Context, path string) (*goResult, *snap
 				s.mu.Unlock()
 				return res, snap
 			}
+		}
+		if p.failed == p.gen {
+			s.mu.Unlock()
+			return nil, nil // the package cannot be loaded; the log says why
 		}
 		ch := p.updated
 		s.mu.Unlock()

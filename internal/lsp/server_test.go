@@ -404,3 +404,23 @@ func TestShutdownAndExit(t *testing.T) {
 		t.Fatal("the server did not exit")
 	}
 }
+
+func TestPackageOutsideAModule(t *testing.T) {
+	dir := t.TempDir()
+	const src = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8099\", nil) }\n"
+	if err := os.WriteFile(dir+"/main.go", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startClient(t, dir, Options{})
+	c.open("main.go")
+	start := time.Now()
+	if h := c.hover("main.go", find(t, src, "8099", 0)); h != nil {
+		t.Errorf("hover = %+v", h)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("the hover waited %v for a package that cannot be loaded", d)
+	}
+	if ps := c.published("main.go"); len(ps) != 0 {
+		t.Errorf("published %+v", ps)
+	}
+}
