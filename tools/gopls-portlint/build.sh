@@ -62,7 +62,11 @@ if [ ! -x "$bin" ]; then
 	cp -R "$src" "$work/gopls"
 	chmod -R u+w "$work/gopls"
 	cd "$work/gopls"
-	patch -s -p1 <"$here/gopls.patch"
+	if command -v patch >/dev/null; then
+		patch -s -p1 <"$here/gopls.patch"
+	else
+		git apply -p1 "$here/gopls.patch"
+	fi
 	tools=$(go list -m -f '{{.Version}}' golang.org/x/tools)
 	log "building gopls $GOPLS_VERSION (x/tools $tools) with portlint from $root; this takes a few minutes"
 	go mod edit \
