@@ -928,7 +928,7 @@ func (c *collector) assign(as *ast.AssignStmt) {
 		return
 	}
 	for i, lhs := range as.Lhs {
-		var name string
+		var name, owner string
 		switch x := ast.Unparen(lhs).(type) {
 		case *ast.Ident:
 			name = x.Name
@@ -940,6 +940,7 @@ func (c *collector) assign(as *ast.AssignStmt) {
 					continue
 				}
 			}
+			owner = typeName(c.info().TypeOf(x.X))
 		case *ast.IndexExpr:
 			// m["port"] = 8080
 			name = c.stringConst(x.Index)
@@ -949,7 +950,12 @@ func (c *collector) assign(as *ast.AssignStmt) {
 		}
 		k := classify(name)
 		if (k.port || k.addr) && c.portish(c.info().TypeOf(as.Rhs[i])) {
-			c.addNamed(as.Rhs[i], k, name, prioName, name)
+			// the struct the field belongs to can say whose address it is:
+			// s.Address = "localhost:8125" in (*Statsd).SetDefaults
+			if !k.listen && dialish(words(owner)) {
+				k.dial = true
+			}
+			c.addNamed(as.Rhs[i], k, name, prioName, name, owner)
 		}
 	}
 }
@@ -1166,4 +1172,15 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 	}
 	c.add(s, e)
 	return true
+}
+
+// typeName returns the name of a (pointer to a) named type, or "".
+func typeName(t types.Type) string {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
 }

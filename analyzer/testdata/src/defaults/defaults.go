@@ -128,6 +128,14 @@ func more() {
 	_ = port
 }
 
+// Statsd is a metrics client; its address is where it sends.
+type Statsd struct{ Address string }
+
+// SetDefaults points it at the agent on the host.
+func (s *Statsd) SetDefaults() {
+	s.Address = "localhost:8125" // a client's target: no finding
+}
+
 func getEnv(key, fallback string) string {
 	if v := os.Getenv(key); v != "" {
 		return v
