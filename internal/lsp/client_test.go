@@ -30,6 +30,7 @@ type testClient struct {
 	texts    map[string]string
 	diags    map[string][]PublishDiagnosticsParams // every publication, by URI
 	messages []ShowMessageParams
+	requests []string // methods the server called
 	changed  chan struct{}
 }
 
@@ -61,6 +62,12 @@ func copyFixture(t testing.TB, name string) string {
 // startClient starts a server on dir and initializes it.
 func startClient(t testing.TB, dir string, opts Options) *testClient {
 	t.Helper()
+	return startClientWith(t, dir, opts, ClientCapabilities{})
+}
+
+// startClientWith starts a server for a client with the capabilities.
+func startClientWith(t testing.TB, dir string, opts Options, caps ClientCapabilities) *testClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, b := net.Pipe()
 	c := &testClient{
@@ -88,7 +95,7 @@ func startClient(t testing.TB, dir string, opts Options) *testClient {
 		}
 	})
 	var res InitializeResult
-	if err := c.conn.Call(ctx, "initialize", InitializeParams{RootURI: pathURI(dir)}, &res); err != nil {
+	if err := c.conn.Call(ctx, "initialize", InitializeParams{RootURI: pathURI(dir), Capabilities: caps}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.conn.Notify(ctx, "initialized", struct{}{}); err != nil {
@@ -98,6 +105,11 @@ func startClient(t testing.TB, dir string, opts Options) *testClient {
 }
 
 func (c *testClient) handle(_ context.Context, _ *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
+	if !req.Notif {
+		c.mu.Lock()
+		c.requests = append(c.requests, req.Method)
+		c.mu.Unlock()
+	}
 	switch req.Method {
 	case "textDocument/publishDiagnostics":
 		var p PublishDiagnosticsParams

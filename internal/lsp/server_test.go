@@ -424,3 +424,31 @@ func TestPackageOutsideAModule(t *testing.T) {
 		t.Errorf("published %+v", ps)
 	}
 }
+
+func TestRegistryChangedOnDisk(t *testing.T) {
+	var caps ClientCapabilities
+	caps.Workspace.DidChangeWatchedFiles.DynamicRegistration = true
+	c := startClientWith(t, copyFixture(t, "fixture"), Options{RegistryDelay: 20 * time.Millisecond}, caps)
+	c.open(agentGo)
+	c.waitCount(agentGo, 1)
+	c.mu.Lock()
+	registered := strings.Join(c.requests, " ")
+	c.mu.Unlock()
+	if !strings.Contains(registered, "client/registerCapability") {
+		t.Errorf("the server did not ask to watch the registry: %q", registered)
+	}
+	// git checkout, another editor: the plan changes on disk
+	reg, err := os.ReadFile(c.path(registryYML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(reg), "{port: 20000, was: 8099, purpose: node API}", "{port: 20000, purpose: node API}", 1)
+	if err := os.WriteFile(c.path(registryYML), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: c.uri(registryYML), Type: 2}}})
+	// no longer retired: 8099 is just outside the engine's pool
+	c.waitDiags(agentGo, func(p PublishDiagnosticsParams) bool {
+		return len(p.Diagnostics) == 1 && p.Diagnostics[0].Code == "foreign-range"
+	})
+}
