@@ -1,6 +1,7 @@
 package analyzer_test
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -38,4 +39,29 @@ func TestFixes(t *testing.T) {
 // registry.yaml beside the package: a plan that reassigns a retired port.
 func TestDiscoveredRegistry(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "reassign")
+}
+
+// TestRelatedInRegistry: a finding's related position points at the
+// registry entry, at the right byte even after non-ASCII text on its line.
+func TestRelatedInRegistry(t *testing.T) {
+	reg, err := registry.Parse("plan.yaml", []byte("version: 1\n# «旧» plan\ngroups: {g: {pool: \"[1000, 2000)\"}}\nranges:\n  - {name: r, group: g, span: \"[1000, 1100)\"}\ncomponents:\n  - {name: «a», group: g, ranges: [r], ports: [{port: 1001}]}\n  - {name: b, group: g, ranges: [r], ports: [{port: 1002}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(reg), "related")
+	var found bool
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			for _, rel := range d.Related {
+				p := r.Pass.Fset.Position(rel.Pos)
+				line := strings.Split(string(reg.Data), "\n")[p.Line-1]
+				if p.Filename == "plan.yaml" && strings.HasPrefix(line[p.Column-1:], "1001") {
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no related position at the registry's port 1001")
+	}
 }

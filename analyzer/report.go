@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -141,14 +142,30 @@ func (r *reporter) related(rel []registry.Related) []analysis.RelatedInformation
 		if x.Pos.Line < 1 || x.Pos.Line > tf.LineCount() {
 			continue
 		}
-		p := tf.LineStart(x.Pos.Line) + token.Pos(max(0, x.Pos.Col-1))
+		// registry columns count characters; the file set wants bytes
+		start := tf.Offset(tf.LineStart(x.Pos.Line))
+		off := start + byteColumn(r.reg.Data[start:], x.Pos.Col)
+		p := tf.Pos(min(off, tf.Size()))
 		out = append(out, analysis.RelatedInformation{Pos: p, End: p, Message: x.Message})
 	}
 	return out
 }
 
+// byteColumn returns the byte offset, in line, of the col-th character
+// (1-based).
+func byteColumn(line []byte, col int) int {
+	off := 0
+	for n := 1; n < col && off < len(line) && line[off] != '\n'; n++ {
+		_, size := utf8.DecodeRune(line[off:])
+		off += size
+	}
+	return off
+}
+
 // registryFile adds the registry's text to a file set once, so that
-// related positions can point into it.
+// related positions can point into it. The table remembers the latest
+// file sets only: a long-running driver (a language server, gopls) makes a
+// new one per run, and an old one's entry is never asked for again.
 func registryFile(fset *token.FileSet, reg *registry.Registry) *token.File {
 	if reg == nil || len(reg.Data) == 0 {
 		return nil
@@ -164,9 +181,17 @@ func registryFile(fset *token.FileSet, reg *registry.Registry) *token.File {
 	if regFiles.m == nil {
 		regFiles.m = map[regFileKey]*token.File{}
 	}
+	if len(regFiles.order) >= maxRegFiles {
+		delete(regFiles.m, regFiles.order[0])
+		regFiles.order = regFiles.order[1:]
+	}
 	regFiles.m[k] = tf
+	regFiles.order = append(regFiles.order, k)
 	return tf
 }
+
+// maxRegFiles bounds the registry files remembered across file sets.
+const maxRegFiles = 64
 
 type regFileKey struct {
 	fset *token.FileSet
@@ -175,5 +200,6 @@ type regFileKey struct {
 
 var regFiles struct {
 	sync.Mutex
-	m map[regFileKey]*token.File
+	m     map[regFileKey]*token.File
+	order []regFileKey
 }
