@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -117,10 +118,12 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 			return o.patterns, 1, nil, nil
 		}
 	}
+	// NeedImports would make go list walk every dependency (-deps); the
+	// imports come from the parsed files instead.
 	cfg := &packages.Config{
 		Context:    ctx,
 		Dir:        o.dir,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedModule,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
 		Tests:      o.tests,
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
@@ -132,16 +135,11 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 	fset := token.NewFileSet()
 	parsed := make([][]*ast.File, len(pkgs))
 	params := map[string]bool{}
-	if err := moduleParams(ctx, cfg, pkgs, fset, params); err != nil {
-		return nil, 0, nil, err
-	}
 	for i, p := range pkgs {
 		for _, name := range p.GoFiles {
 			f, perr := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
 			if perr != nil {
-				// a syntax error: let the typed load report it
-				parsed[i] = nil
-				params["\x00broken"] = true
+				parsed[i] = nil // a syntax error: the typed load reports it
 				break
 			}
 			parsed[i] = append(parsed[i], f)
@@ -151,19 +149,15 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 		}
 		analyzer.PortParamFuncs(parsed[i], params)
 	}
+	if err := moduleParams(ctx, cfg, pkgs, parsed, fset, params); err != nil {
+		return nil, 0, nil, err
+	}
 	seen := map[string]bool{}
 	for i, p := range pkgs {
 		// broken packages go to the typed load, which reports their errors
-		if parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params) {
-			id := p.PkgPath
-			if o.tests {
-				id = p.ID
-			}
-			if !seen[p.PkgPath] {
-				seen[p.PkgPath] = true
-				relevant = append(relevant, p.PkgPath)
-			}
-			_ = id
+		if (parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params)) && !seen[p.PkgPath] {
+			seen[p.PkgPath] = true
+			relevant = append(relevant, p.PkgPath)
 		}
 	}
 	sort.Strings(relevant)
@@ -176,20 +170,23 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 // such a function is a use wherever it is, and the analyzer sees it
 // through types. A method can be reached through a value of a package the
 // caller does not import, so the whole module is read (parsing is cheap).
-func moduleParams(ctx context.Context, cfg *packages.Config, pkgs []*packages.Package, fset *token.FileSet, params map[string]bool) error {
+func moduleParams(ctx context.Context, cfg *packages.Config, pkgs []*packages.Package, parsed [][]*ast.File, fset *token.FileSet, params map[string]bool) error {
 	named := map[string]bool{}
 	for _, p := range pkgs {
 		named[p.PkgPath] = true
 	}
 	modules := map[string]bool{}
-	for _, p := range pkgs {
+	for i, p := range pkgs {
 		if p.Module == nil {
 			continue
 		}
 		m := p.Module.Path
-		for path := range p.Imports {
-			if !named[path] && (path == m || strings.HasPrefix(path, m+"/")) {
-				modules[m] = true
+		for _, f := range parsed[i] {
+			for _, imp := range f.Imports {
+				path, err := strconv.Unquote(imp.Path.Value)
+				if err == nil && !named[path] && (path == m || strings.HasPrefix(path, m+"/")) {
+					modules[m] = true
+				}
 			}
 		}
 	}
