@@ -7,9 +7,11 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
@@ -135,33 +137,60 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 	fset := token.NewFileSet()
 	parsed := make([][]*ast.File, len(pkgs))
 	params := map[string]bool{}
-	for i, p := range pkgs {
+	parallel(len(pkgs), func(i int) {
+		p := pkgs[i]
+		if len(p.Errors) > 0 {
+			return // the typed load reports them
+		}
 		for _, name := range p.GoFiles {
 			f, perr := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
 			if perr != nil {
 				parsed[i] = nil // a syntax error: the typed load reports it
-				break
+				return
 			}
 			parsed[i] = append(parsed[i], f)
 		}
-		if len(p.Errors) > 0 {
-			parsed[i] = nil
-		}
+	})
+	for i := range pkgs {
 		analyzer.PortParamFuncs(parsed[i], params)
 	}
 	if err := moduleParams(ctx, cfg, pkgs, parsed, fset, params); err != nil {
 		return nil, 0, nil, err
 	}
+	may := make([]bool, len(pkgs))
+	parallel(len(pkgs), func(i int) {
+		// broken packages go to the typed load, which reports their errors
+		may[i] = parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params)
+	})
 	seen := map[string]bool{}
 	for i, p := range pkgs {
-		// broken packages go to the typed load, which reports their errors
-		if (parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params)) && !seen[p.PkgPath] {
+		if may[i] && !seen[p.PkgPath] {
 			seen[p.PkgPath] = true
 			relevant = append(relevant, p.PkgPath)
 		}
 	}
 	sort.Strings(relevant)
 	return relevant, len(pkgs), nil, nil
+}
+
+// parallel calls f(0), ..., f(n-1) on every processor.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // moduleParams adds to params the functions and methods with a parameter

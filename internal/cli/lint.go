@@ -224,10 +224,25 @@ func isManifestName(p string) bool {
 func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	patterns, roots, files := r.splitArgs(args)
 	res := &scanResult{}
+	// The manifests are read while go list and the type checker work.
+	type manifestScan struct {
+		ms  *manifestSet
+		err error
+	}
+	manifests := make(chan manifestScan, 1)
+	if !r.flags.noManifests {
+		go func() {
+			ms, err := r.scanManifestFiles(ctx, roots, files)
+			manifests <- manifestScan{ms, err}
+		}()
+	} else {
+		manifests <- manifestScan{}
+	}
 	if !r.flags.noGo && len(patterns) > 0 {
 		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
 		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a})
 		if err != nil {
+			<-manifests
 			return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
 		}
 		for _, f := range gr.findings {
@@ -243,12 +258,12 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		res.errors = append(res.errors, gr.errors...)
 		res.goPkgs = gr.loaded
 	}
-	var ms *manifestSet
-	if !r.flags.noManifests {
-		var err error
-		if ms, err = r.scanManifestFiles(ctx, roots, files); err != nil {
-			return nil, err
-		}
+	scanned := <-manifests
+	ms := scanned.ms
+	if scanned.err != nil {
+		return nil, scanned.err
+	}
+	if ms != nil {
 		res.uses = append(res.uses, ms.uses()...)
 		res.errors = append(res.errors, ms.errors...)
 		res.notes = ms.notes
