@@ -179,7 +179,7 @@ func cmdPortlint(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// jsonField names a key a JSON object must have, by path.
+// hasKeys checks that a decoded JSON object has the keys.
 func hasKeys(obj map[string]any, keys ...string) error {
 	for _, k := range keys {
 		if _, ok := obj[k]; !ok {
