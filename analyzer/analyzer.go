@@ -60,6 +60,8 @@ type Options struct {
 // for drivers that build an inventory or check the whole tree.
 type Result struct {
 	Uses []*check.Use
+	// Ignored counts the findings a //portlint:ignore directive silenced.
+	Ignored int
 }
 
 // Analyzer checks with the registry found per package; its flags are
@@ -235,7 +237,7 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 	uses := merge(pass, col.sites, attr)
 	rep := &reporter{pass: pass, reg: reg, enabled: opts.Enabled, attr: attr}
 	rep.report(uses)
-	res := &Result{}
+	res := &Result{Ignored: rep.ignored}
 	for _, u := range uses {
 		res.Uses = append(res.Uses, &u.Use)
 	}

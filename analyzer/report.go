@@ -19,15 +19,17 @@ type reporter struct {
 	reg     *registry.Registry
 	enabled check.Set
 	attr    *attribution
+	ignored int // findings silenced by a directive
 }
 
 // An ignore is a //portlint:ignore directive and whether it matched.
 type ignore struct {
-	c       *ast.Comment
-	line    int
-	file    string
-	ig      *check.Ignore
-	matched bool
+	c        *ast.Comment
+	line     int
+	file     string
+	ig       *check.Ignore
+	trailing bool // after code on its line: it covers that line only
+	matched  bool
 }
 
 func (r *reporter) on(name string) bool {
@@ -43,6 +45,7 @@ func (r *reporter) report(uses []*use) {
 	for _, u := range uses {
 		for _, res := range checker.Check(&u.Use) {
 			if r.suppressed(ignores, u, res.Check) {
+				r.ignored++
 				continue
 			}
 			d := analysis.Diagnostic{
@@ -88,6 +91,7 @@ func (r *reporter) report(uses []*use) {
 func (r *reporter) directives() []*ignore {
 	var out []*ignore
 	for _, f := range r.pass.Files {
+		var code map[int]token.Pos // first code position per line, computed on demand
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
 				text, ok := lineComment(c)
@@ -105,21 +109,25 @@ func (r *reporter) directives() []*ignore {
 					}
 					continue
 				}
-				out = append(out, &ignore{c: c, line: p.Line, file: p.Filename, ig: ig})
+				if code == nil {
+					code = firstCode(r.pass.Fset, f)
+				}
+				first, ok := code[p.Line]
+				out = append(out, &ignore{c: c, line: p.Line, file: p.Filename, ig: ig, trailing: ok && first < c.Pos()})
 			}
 		}
 	}
 	return out
 }
 
-// suppressed reports whether a directive on the use's line, or on the line
-// above, silences the check.
+// suppressed reports whether a directive silences the check at the use:
+// one after code on the use's line, or one alone on the line above.
 func (r *reporter) suppressed(igs []*ignore, u *use, name string) bool {
 	for _, ig := range igs {
 		if ig.file != u.Pos.File || !ig.ig.Matches(name) {
 			continue
 		}
-		if ig.line == u.Pos.Line || ig.line == u.Pos.Line-1 {
+		if ig.line == u.Pos.Line || (!ig.trailing && ig.line == u.Pos.Line-1) {
 			ig.matched = true
 			return true
 		}
@@ -202,4 +210,30 @@ var regFiles struct {
 	sync.Mutex
 	m     map[regFileKey]*token.File
 	order []regFileKey
+}
+
+// firstCode maps each line of a file to the position of the first code on
+// it (comments are not code).
+func firstCode(fset *token.FileSet, f *ast.File) map[int]token.Pos {
+	m := map[int]token.Pos{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		switch n.(type) {
+		case *ast.Comment, *ast.CommentGroup:
+			return false
+		}
+		for _, p := range []token.Pos{n.Pos(), n.End() - 1} {
+			if !p.IsValid() {
+				continue
+			}
+			line := fset.Position(p).Line
+			if first, ok := m[line]; !ok || p < first {
+				m[line] = p
+			}
+		}
+		return true
+	})
+	return m
 }

@@ -29,6 +29,7 @@ type goResult struct {
 	errors   []string // positioned load and type errors, and analysis failures
 	loaded   int      // packages loaded with types
 	matched  int      // packages the patterns named
+	ignored  int      // findings silenced by //portlint:ignore in Go
 }
 
 // goOptions configure the Go half of a run.
@@ -107,6 +108,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	res.findings = append(res.findings, ar.Findings...)
 	res.uses = append(res.uses, ar.Uses...)
 	res.errors = append(res.errors, ar.Errors...)
+	res.ignored = ar.Ignored
 	return res, nil
 }
 

@@ -181,6 +181,7 @@ type scanResult struct {
 	goPkgs   int
 	files    int      // manifests scanned
 	notes    []string // what manifest scanning skipped
+	ignored  int      // Go findings the analyzer silenced (manifest ones are kept, marked)
 }
 
 // splitArgs separates Go package patterns from manifest files and
@@ -257,6 +258,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		}
 		res.errors = append(res.errors, gr.errors...)
 		res.goPkgs = gr.loaded
+		res.ignored = gr.ignored
 	}
 	scanned := <-manifests
 	ms := scanned.ms

@@ -22,7 +22,7 @@ func (r *run) output(res *scanResult) error {
 		}
 	}
 	var shown []finding.Finding
-	ignored := 0
+	ignored := res.ignored
 	for _, f := range res.findings {
 		if f.Ignored {
 			ignored++
@@ -38,7 +38,17 @@ func (r *run) output(res *scanResult) error {
 		if r.flags.fix {
 			shown = unfixed(shown)
 		}
-		if !r.flags.diff {
+		switch {
+		case r.flags.diff:
+		case r.flags.json:
+			if err := r.printJSON(shown, res, ignored); err != nil {
+				return err
+			}
+		case r.flags.sarif:
+			if err := r.printSARIF(shown); err != nil {
+				return err
+			}
+		default:
 			r.printText(shown)
 		}
 	case r.flags.json:

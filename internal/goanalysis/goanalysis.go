@@ -22,6 +22,7 @@ type Result struct {
 	Findings []finding.Finding
 	Uses     []*check.Use
 	Errors   []string // analysis failures, one per package
+	Ignored  int      // findings silenced by //portlint:ignore
 }
 
 // Run analyzes the packages with a, an analyzer built by package analyzer
@@ -41,6 +42,7 @@ func Run(a *analysis.Analyzer, pkgs []*packages.Package) (*Result, error) {
 		var uses []*check.Use
 		if r != nil {
 			uses = r.Uses
+			res.Ignored += r.Ignored
 		}
 		res.Uses = append(res.Uses, uses...)
 		for _, d := range act.Diagnostics {

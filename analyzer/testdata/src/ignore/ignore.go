@@ -7,6 +7,7 @@ import "net"
 
 func f() {
 	net.Listen("tcp", ":20200") //portlint:ignore conflict shares the webserver's port during the 2.0 migration
+	net.Listen("tcp", ":20201") // want `port 20201 belongs to webserver`
 
 	//portlint:ignore conflict,retired legacy listener kept for old agents
 	net.Listen("tcp", ":8099")
