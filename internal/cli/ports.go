@@ -108,6 +108,20 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s:%d:%d\n", port, rec.Proto, dash(rec.Bind), rec.Role, dash(rec.Component), rec.Source, rec.File, rec.Line, rec.Column)
 		}
 		tw.Flush()
+		// what manifest scanning set aside (template lines, unreadable
+		// documents) belongs to the inventory: uses may hide there
+		if len(res.notes) > 0 {
+			fmt.Fprintf(env.Stdout, "\nNot scanned:\n")
+			for _, n := range res.notes {
+				fmt.Fprintf(env.Stdout, "  %s\n", r.relErr(n))
+			}
+		}
+	}
+	if *asJSON || *asCSV {
+		// one use per line on stdout; what was set aside goes to stderr
+		for _, n := range res.notes {
+			fmt.Fprintln(env.Stderr, "note: "+r.relErr(n))
+		}
 	}
 	if len(res.errors) > 0 {
 		return &ExitError{Code: ExitUsage}
