@@ -42,7 +42,6 @@ type segment struct {
 	unknown bool
 	port    *portVal // the text is this port's decimal form
 	lit     *ast.BasicLit
-	fromLit bool
 }
 
 // resolver turns expressions into ports and addresses.
@@ -50,19 +49,17 @@ type resolver struct {
 	pass   *analysis.Pass
 	consts map[*types.Const]ast.Expr // const declarations of this package (iota-free)
 	single map[*types.Var]ast.Expr   // variables assigned exactly once, by a constant-looking expression
-	files  map[*token.File]*ast.File // for source text of literals
 	depth  int
 }
 
 func newResolver(pass *analysis.Pass) *resolver {
-	r := &resolver{pass: pass, consts: map[*types.Const]ast.Expr{}, single: map[*types.Var]ast.Expr{}, files: map[*token.File]*ast.File{}}
+	r := &resolver{pass: pass, consts: map[*types.Const]ast.Expr{}, single: map[*types.Var]ast.Expr{}}
 	assigned := map[*types.Var]int{}
 	var inits []struct {
 		v *types.Var
 		e ast.Expr
 	}
 	for _, f := range pass.Files {
-		r.files[pass.Fset.File(f.Pos())] = f
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.GenDecl:
@@ -337,7 +334,7 @@ func (r *resolver) segments(e ast.Expr) []segment {
 		seg := segment{text: s}
 		switch x := e.(type) {
 		case *ast.BasicLit:
-			seg.lit, seg.fromLit = x, true
+			seg.lit = x
 		case *ast.Ident, *ast.SelectorExpr:
 			// a named string constant of this package: resolve its
 			// declaration, keeping the positions of its literals
