@@ -127,7 +127,7 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 	cfg := &packages.Config{
 		Context:    ctx,
 		Dir:        o.dir,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule | packages.NeedForTest,
 		Tests:      o.tests,
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
@@ -165,14 +165,41 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 		may[i] = parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params)
 	})
 	seen := map[string]bool{}
+	tested := testedPaths(pkgs)
 	for i, p := range pkgs {
-		if may[i] && !seen[p.PkgPath] {
-			seen[p.PkgPath] = true
-			relevant = append(relevant, p.PkgPath)
+		if u := unitPath(p, tested); may[i] && !seen[u] {
+			seen[u] = true
+			relevant = append(relevant, u)
 		}
 	}
 	sort.Strings(relevant)
 	return relevant, len(pkgs), nil, nil
+}
+
+// testedPaths returns the import paths of the packages whose tests were
+// listed: the packages some listed package is a test variant of.
+func testedPaths(pkgs []*packages.Package) map[string]bool {
+	tested := map[string]bool{}
+	for _, p := range pkgs {
+		if p.ForTest != "" {
+			tested[p.ForTest] = true
+		}
+	}
+	return tested
+}
+
+// unitPath returns the import path that loads p: the package under test
+// for a test variant ("p [p.test]"), an external test package ("p_test
+// [p.test]") and a test main ("p.test"), which go list cannot load by
+// their own paths; the package's own path otherwise.
+func unitPath(p *packages.Package, tested map[string]bool) string {
+	if p.ForTest != "" {
+		return p.ForTest
+	}
+	if main, ok := strings.CutSuffix(p.PkgPath, ".test"); ok && p.ID == p.PkgPath && tested[main] {
+		return main
+	}
+	return p.PkgPath
 }
 
 // parallel calls f(0), ..., f(n-1) on every processor.

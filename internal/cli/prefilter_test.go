@@ -27,8 +27,15 @@ type goRun struct {
 
 func runGoLines(t *testing.T, dir string, reg *registry.Registry, prefilter bool, patterns ...string) goRun {
 	t.Helper()
-	a := analyzer.NewWithOptions(analyzer.Options{Registry: reg, Enabled: check.DefaultSet()})
-	res, err := runGo(context.Background(), goOptions{dir: dir, patterns: patterns, prefilter: prefilter, analyzer: a})
+	return runGoOpts(t, reg, goOptions{dir: dir, patterns: patterns, prefilter: prefilter})
+}
+
+// runGoOpts runs runGo with o and an analyzer for reg and o.tests.
+func runGoOpts(t *testing.T, reg *registry.Registry, o goOptions) goRun {
+	t.Helper()
+	patterns, prefilter := o.patterns, o.prefilter
+	o.analyzer = analyzer.NewWithOptions(analyzer.Options{Registry: reg, Enabled: check.DefaultSet(), Tests: o.tests})
+	res, err := runGo(context.Background(), o)
 	if err != nil {
 		t.Fatalf("runGo %v (prefilter %v): %v", patterns, prefilter, err)
 	}
@@ -54,8 +61,18 @@ func runGoLines(t *testing.T, dir string, reg *registry.Registry, prefilter bool
 // how many findings and uses there were.
 func samePrefiltered(t *testing.T, dir string, reg *registry.Registry, patterns ...string) (findings, uses int) {
 	t.Helper()
-	with := runGoLines(t, dir, reg, true, patterns...)
-	without := runGoLines(t, dir, reg, false, patterns...)
+	return samePrefilteredOpts(t, reg, goOptions{dir: dir, patterns: patterns})
+}
+
+// samePrefilteredOpts is samePrefiltered with the options o (its prefilter
+// and analyzer are set here).
+func samePrefilteredOpts(t *testing.T, reg *registry.Registry, o goOptions) (findings, uses int) {
+	t.Helper()
+	patterns := o.patterns
+	o.prefilter = true
+	with := runGoOpts(t, reg, o)
+	o.prefilter = false
+	without := runGoOpts(t, reg, o)
 	diff := func(what string, a, b []string) {
 		in := map[string]int{}
 		for _, x := range a {
@@ -287,4 +304,40 @@ func (Server) Open(port int) error { return Serve(port) }
 			t.Errorf("%v: %d findings without the prefilter, want one per call (%d)", c.patterns, f, c.calls)
 		}
 	}
+}
+
+// TestPrefilterTests runs a module with -test, with and without the
+// prefilter: test variants and an external test package whose package
+// under test has no use of its own are loaded through that package.
+func TestPrefilterTests(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"go.mod":      "module example.com/tests\n\ngo 1.26\n",
+		"a/a.go":      "// Package a has no port.\npackage a\n\n// A is one.\nconst A = 1\n",
+		"a/a_test.go": "package a\n\nimport (\n\t\"net\"\n\t\"testing\"\n)\n\nfunc TestA(t *testing.T) { net.Listen(\"tcp\", \":8081\") }\n",
+		"b/b.go":      "// Package b has no port.\npackage b\n\n// B is one.\nconst B = 1\n",
+		"b/x_test.go": "package b_test\n\nimport (\n\t\"net\"\n\t\"testing\"\n\n\t\"example.com/tests/b\"\n)\n\nfunc TestB(t *testing.T) { _ = b.B; net.Listen(\"tcp\", \":8082\") }\n",
+		"c/c.go":      "// Package c listens.\npackage c\n\nimport \"net\"\n\n// C listens.\nfunc C() { net.Listen(\"tcp\", \":8083\") }\n",
+		"c/c_test.go": "package c\n\nimport \"testing\"\n\nfunc TestC(t *testing.T) { C() }\n",
+	})
+	reg := flagshipRegistry(t)
+	if f, _ := samePrefilteredOpts(t, reg, goOptions{dir: dir, patterns: []string{"./..."}, tests: true}); f < 3 {
+		t.Errorf("-test: %d findings without the prefilter, want one per listener (3)", f)
+	}
+}
+
+// writeFiles writes files (slash-separated names) into a new temporary
+// directory and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
