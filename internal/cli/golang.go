@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
@@ -27,9 +29,13 @@ type goResult struct {
 	findings []finding.Finding
 	uses     []*check.Use
 	errors   []string // positioned load and type errors, and analysis failures
-	loaded   int      // packages loaded with types
+	loaded   int      // packages loaded with types, or replayed from the cache
 	matched  int      // packages the patterns named
 	ignored  int      // findings silenced by //portlint:ignore in Go
+	units    int      // import paths analyzed or replayed (a test's variants count once)
+	cached   int      // of those, replayed from the result cache
+	analyzed []string // the import paths loaded with types, when listed first
+	cacheOff string   // why the result cache was not used, when it was asked for
 }
 
 // goOptions configure the Go half of a run.
@@ -40,11 +46,13 @@ type goOptions struct {
 	tags      string
 	prefilter bool // decide by syntax which packages can hold a use
 	analyzer  *analysis.Analyzer
+	cache     *cacheOptions // nil: no result cache
 }
 
 // runGo loads the packages the patterns name and analyzes them. With the
 // prefilter, packages are first listed and parsed without types; only those
-// that can contain a port use are loaded with types.
+// that can contain a port use are loaded with types. With a result cache,
+// a package whose result is cached is replayed instead of loaded.
 func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	res := &goResult{}
 	if len(o.patterns) == 0 {
@@ -54,23 +62,133 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	if o.tags != "" {
 		buildFlags = append(buildFlags, "-tags="+o.tags)
 	}
-	patterns := o.patterns
-	if o.prefilter {
-		relevant, matched, errs, err := prefilter(ctx, o, buildFlags)
+	if !o.prefilter || namesFiles(o.patterns) {
+		// files named on the command line form one package, which has
+		// no import path to load it by: load them as named
+		if o.cache != nil {
+			res.cacheOff = "-no-prefilter"
+			if o.prefilter {
+				res.cacheOff = "Go files named on the command line"
+			}
+		}
+		roots, err := loadAnalyze(ctx, o, buildFlags, o.patterns)
 		if err != nil {
 			return nil, err
 		}
-		res.matched = matched
-		res.errors = append(res.errors, errs...)
-		if len(relevant) == 0 {
-			return res, nil
+		res.matched = len(roots)
+		if o.prefilter {
+			res.matched = 1
 		}
-		patterns = relevant
+		res.add(roots, map[string]bool{})
+		return res, nil
 	}
+	var env <-chan goSettings
+	if o.cache != nil {
+		env = startGoSettings(ctx, o.dir)
+	}
+	l, err := prefilter(ctx, o, buildFlags)
+	if err != nil {
+		return nil, err
+	}
+	res.matched = len(l.named)
+	res.units = len(l.relevant)
+	if len(l.relevant) == 0 {
+		return res, nil
+	}
+	var k *keyer
+	if o.cache != nil {
+		if k, res.cacheOff = newKeyer(ctx, o, buildFlags, l, <-env); k != nil {
+			defer o.cache.store.trim(time.Now())
+		}
+	}
+	// per import path: replayed, or loaded below
+	results := map[string]*unitResult{}
+	var misses []string
+	for _, u := range l.relevant {
+		if key := k.key(u); key != "" {
+			if e := o.cache.store.get(key); e != nil {
+				results[u] = &unitResult{entry: *e}
+				res.cached++
+				continue
+			}
+		}
+		misses = append(misses, u)
+	}
+	res.analyzed = misses
+	if len(misses) > 0 {
+		roots, err := loadAnalyze(ctx, o, buildFlags, misses)
+		if err != nil {
+			return nil, err
+		}
+		pkgs := make([]*packages.Package, len(roots))
+		for i, r := range roots {
+			pkgs[i] = r.pkg
+		}
+		tested := testedPaths(pkgs)
+		for _, r := range roots {
+			u := unitPath(r.pkg, tested)
+			ur := results[u]
+			if ur == nil {
+				ur = &unitResult{}
+				results[u] = ur
+			}
+			ur.roots = append(ur.roots, r)
+		}
+		for _, u := range misses {
+			if ur := results[u]; ur != nil {
+				ur.finish()
+				if key := k.key(u); key != "" && ur.ok && k.unchanged(u, ur.roots) {
+					_ = o.cache.store.put(key, &ur.entry) // not stored: analyzed again next run
+				}
+			}
+		}
+	}
+	units := make([]string, 0, len(results))
+	for u := range results {
+		units = append(units, u)
+	}
+	sort.Strings(units)
+	// in the order of import paths, whether replayed or loaded: output is
+	// sorted, and what sorts equal stays in this order
+	seen := map[string]bool{}
+	for _, u := range units {
+		ur := results[u]
+		if ur.roots != nil {
+			res.add(ur.roots, seen)
+			continue
+		}
+		res.findings = append(res.findings, ur.entry.Findings...)
+		res.uses = append(res.uses, ur.entry.Uses...)
+		res.ignored += ur.entry.Ignored
+		res.loaded += ur.entry.Loaded
+	}
+	return res, nil
+}
+
+// namesFiles reports whether the patterns name Go files.
+func namesFiles(patterns []string) bool {
+	for _, p := range patterns {
+		if strings.HasSuffix(p, ".go") {
+			return true
+		}
+	}
+	return false
+}
+
+// A rootResult is the outcome of loading and analyzing one package.
+type rootResult struct {
+	pkg    *packages.Package
+	errors []string           // load errors, or the analysis failure
+	res    *goanalysis.Result // nil when the package did not load
+}
+
+// loadAnalyze loads the patterns with types and analyzes every package
+// that loaded without errors, on every processor.
+func loadAnalyze(ctx context.Context, o goOptions, buildFlags, patterns []string) ([]*rootResult, error) {
 	cfg := &packages.Config{
 		Context:    ctx,
 		Dir:        o.dir,
-		Mode:       packages.LoadSyntax | packages.NeedModule,
+		Mode:       packages.LoadSyntax | packages.NeedModule | packages.NeedForTest,
 		Tests:      o.tests,
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
@@ -79,49 +197,130 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %v", err)
 	}
-	var good []*packages.Package
-	seenErr := map[string]bool{}
-	for _, p := range pkgs {
+	roots := make([]*rootResult, len(pkgs))
+	errs := make([]error, len(pkgs))
+	parallel(len(pkgs), func(i int) {
+		p := pkgs[i]
+		r := &rootResult{pkg: p}
+		roots[i] = r
 		if len(p.Errors) > 0 {
 			for _, e := range p.Errors {
-				msg := e.Error()
-				if !seenErr[msg] {
-					seenErr[msg] = true
-					res.errors = append(res.errors, msg)
-				}
+				r.errors = append(r.errors, e.Error())
 			}
+			return
+		}
+		r.res, errs[i] = goanalysis.Run(o.analyzer, []*packages.Package{p})
+		if r.res != nil {
+			r.errors = r.res.Errors
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return roots, nil
+}
+
+// add adds the results of the roots, in order: first their load errors,
+// each message once (seen holds those already added), then what the
+// analysis found and its failures.
+func (res *goResult) add(roots []*rootResult, seen map[string]bool) {
+	for _, r := range roots {
+		if r.res != nil {
 			continue
 		}
-		good = append(good, p)
+		for _, msg := range r.errors {
+			if !seen[msg] {
+				seen[msg] = true
+				res.errors = append(res.errors, msg)
+			}
+		}
 	}
-	if !o.prefilter {
-		res.matched = len(pkgs)
+	for _, r := range roots {
+		if r.res == nil {
+			continue
+		}
+		res.loaded++
+		res.findings = append(res.findings, r.res.Findings...)
+		res.uses = append(res.uses, r.res.Uses...)
+		res.errors = append(res.errors, r.res.Errors...)
+		res.ignored += r.res.Ignored
 	}
-	res.loaded = len(good)
-	if len(good) == 0 {
-		return res, nil
+}
+
+// A unitResult is the result of one import path: replayed from the cache
+// (roots nil), or loaded: the package and, with -test, its test variants,
+// external test package and test main.
+type unitResult struct {
+	roots []*rootResult
+	entry cacheEntry // what to store, or what was replayed
+	ok    bool       // every root loaded and was analyzed without failure
+}
+
+// finish orders the roots by ID and sums them up into the entry.
+func (ur *unitResult) finish() {
+	sort.Slice(ur.roots, func(i, j int) bool { return ur.roots[i].pkg.ID < ur.roots[j].pkg.ID })
+	ur.ok = true
+	e := &ur.entry
+	for _, r := range ur.roots {
+		if r.res == nil || len(r.errors) > 0 {
+			ur.ok = false
+			continue
+		}
+		e.Loaded++
+		e.Ignored += r.res.Ignored
+		e.Findings = append(e.Findings, r.res.Findings...)
+		e.Uses = append(e.Uses, r.res.Uses...)
 	}
-	ar, err := goanalysis.Run(o.analyzer, good)
-	if err != nil {
-		return nil, err
+}
+
+// A listedPkg is a package listed and parsed without types.
+type listedPkg struct {
+	pkg    *packages.Package
+	files  []*ast.File         // the files that parsed
+	sums   [][sha256.Size]byte // each Go file's SHA-256, for the result cache
+	broken bool                // listing errors, or a file that did not read or parse
+}
+
+// readPkg reads and parses the Go files of p, and with sum hashes them.
+// A package with listing errors is not read.
+func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum bool) *listedPkg {
+	lp := &listedPkg{pkg: p}
+	if len(p.Errors) > 0 {
+		lp.broken = true
+		return lp
 	}
-	res.findings = append(res.findings, ar.Findings...)
-	res.uses = append(res.uses, ar.Uses...)
-	res.errors = append(res.errors, ar.Errors...)
-	res.ignored = ar.Ignored
-	return res, nil
+	for _, name := range p.GoFiles {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			lp.broken = true
+			continue
+		}
+		if sum {
+			lp.sums = append(lp.sums, sha256.Sum256(data))
+		}
+		f, err := parser.ParseFile(fset, name, data, mode)
+		if err != nil {
+			lp.broken = true
+			continue
+		}
+		lp.files = append(lp.files, f)
+	}
+	return lp
+}
+
+// A listing is what the prefilter saw.
+type listing struct {
+	fset     *token.FileSet
+	named    []*listedPkg // the packages the patterns name, with -test their tests too
+	more     []*listedPkg // other packages of their modules (see moduleParams)
+	relevant []string     // the import paths to load with types, sorted
 }
 
 // prefilter lists the packages without types, parses their files, and
-// returns the import paths of those that can hold a port use.
-func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant []string, matched int, errs []string, err error) {
-	for _, p := range o.patterns {
-		if strings.HasSuffix(p, ".go") {
-			// files named on the command line form one package, which
-			// has no import path to load it by: load them as named
-			return o.patterns, 1, nil, nil
-		}
-	}
+// finds the import paths of those that can hold a port use.
+func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing, error) {
 	// NeedImports would make go list walk every dependency (-deps); the
 	// imports come from the parsed files instead.
 	cfg := &packages.Config{
@@ -134,46 +333,39 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (relevant 
 	}
 	pkgs, err := packages.Load(cfg, o.patterns...)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("listing packages: %v", err)
+		return nil, fmt.Errorf("listing packages: %v", err)
 	}
-	fset := token.NewFileSet()
-	parsed := make([][]*ast.File, len(pkgs))
-	params := map[string]bool{}
+	l := &listing{fset: token.NewFileSet(), named: make([]*listedPkg, len(pkgs))}
 	parallel(len(pkgs), func(i int) {
-		p := pkgs[i]
-		if len(p.Errors) > 0 {
-			return // the typed load reports them
-		}
-		for _, name := range p.GoFiles {
-			f, perr := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-			if perr != nil {
-				parsed[i] = nil // a syntax error: the typed load reports it
-				return
-			}
-			parsed[i] = append(parsed[i], f)
-		}
+		l.named[i] = readPkg(l.fset, pkgs[i], parser.SkipObjectResolution, o.cache != nil)
 	})
-	for i := range pkgs {
-		analyzer.PortParamFuncs(parsed[i], params)
+	params := map[string]bool{}
+	for _, lp := range l.named {
+		if !lp.broken {
+			analyzer.PortParamFuncs(lp.files, params)
+		}
 	}
-	if err := moduleParams(ctx, cfg, pkgs, parsed, fset, params); err != nil {
-		return nil, 0, nil, err
+	if l.more, err = moduleParams(ctx, cfg, l, params, o.cache != nil); err != nil {
+		return nil, err
 	}
 	may := make([]bool, len(pkgs))
 	parallel(len(pkgs), func(i int) {
-		// broken packages go to the typed load, which reports their errors
-		may[i] = parsed[i] == nil || analyzer.MayHaveUses(parsed[i], params)
+		// broken packages go to the typed load, which reports their
+		// errors; so do packages without files, which go list may
+		// explain there
+		lp := l.named[i]
+		may[i] = lp.broken || len(lp.files) == 0 || analyzer.MayHaveUses(lp.files, params)
 	})
 	seen := map[string]bool{}
 	tested := testedPaths(pkgs)
 	for i, p := range pkgs {
 		if u := unitPath(p, tested); may[i] && !seen[u] {
 			seen[u] = true
-			relevant = append(relevant, u)
+			l.relevant = append(l.relevant, u)
 		}
 	}
-	sort.Strings(relevant)
-	return relevant, len(pkgs), nil, nil
+	sort.Strings(l.relevant)
+	return l, nil
 }
 
 // testedPaths returns the import paths of the packages whose tests were
@@ -223,23 +415,24 @@ func parallel(n int, f func(i int)) {
 }
 
 // moduleParams adds to params the functions and methods with a parameter
-// that says port declared in the modules of pkgs, when the patterns left
-// some of a module's packages out that the named ones import: a call of
-// such a function is a use wherever it is, and the analyzer sees it
-// through types. A method can be reached through a value of a package the
-// caller does not import, so the whole module is read (parsing is cheap).
-func moduleParams(ctx context.Context, cfg *packages.Config, pkgs []*packages.Package, parsed [][]*ast.File, fset *token.FileSet, params map[string]bool) error {
+// that says port declared in the modules of the named packages, when the
+// patterns left some of a module's packages out that the named ones
+// import: a call of such a function is a use wherever it is, and the
+// analyzer sees it through types. A method can be reached through a value
+// of a package the caller does not import, so the whole module is read
+// (parsing is cheap). It returns the packages it read.
+func moduleParams(ctx context.Context, cfg *packages.Config, l *listing, params map[string]bool, sum bool) ([]*listedPkg, error) {
 	named := map[string]bool{}
-	for _, p := range pkgs {
-		named[p.PkgPath] = true
+	for _, lp := range l.named {
+		named[lp.pkg.PkgPath] = true
 	}
 	modules := map[string]bool{}
-	for i, p := range pkgs {
-		if p.Module == nil {
+	for _, lp := range l.named {
+		if lp.pkg.Module == nil || len(lp.pkg.Errors) > 0 {
 			continue
 		}
-		m := p.Module.Path
-		for _, f := range parsed[i] {
+		m := lp.pkg.Module.Path
+		for _, f := range lp.files {
 			for _, imp := range f.Imports {
 				path, err := strconv.Unquote(imp.Path.Value)
 				if err == nil && !named[path] && (path == m || strings.HasPrefix(path, m+"/")) {
@@ -249,7 +442,7 @@ func moduleParams(ctx context.Context, cfg *packages.Config, pkgs []*packages.Pa
 		}
 	}
 	if len(modules) == 0 {
-		return nil
+		return nil, nil
 	}
 	var patterns []string
 	for m := range modules {
@@ -258,21 +451,18 @@ func moduleParams(ctx context.Context, cfg *packages.Config, pkgs []*packages.Pa
 	sort.Strings(patterns)
 	c := *cfg
 	c.Context, c.Mode, c.Tests = ctx, packages.NeedName|packages.NeedFiles, false
-	more, err := packages.Load(&c, patterns...)
+	pkgs, err := packages.Load(&c, patterns...)
 	if err != nil {
-		return fmt.Errorf("listing packages: %v", err)
+		return nil, fmt.Errorf("listing packages: %v", err)
 	}
-	for _, p := range more {
+	var more []*listedPkg
+	for _, p := range pkgs {
 		if named[p.PkgPath] {
 			continue
 		}
-		var files []*ast.File
-		for _, name := range p.GoFiles {
-			if f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution); err == nil {
-				files = append(files, f)
-			}
-		}
-		analyzer.PortParamFuncs(files, params)
+		lp := readPkg(l.fset, p, parser.SkipObjectResolution, sum)
+		analyzer.PortParamFuncs(lp.files, params)
+		more = append(more, lp)
 	}
-	return nil
+	return more, nil
 }

@@ -39,6 +39,7 @@ type lintFlags struct {
 	tags        string
 	unused      bool
 	noPrefilter bool
+	noCache     bool
 	noManifests bool
 	noGo        bool
 }
@@ -73,6 +74,7 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&f.unused, "unused", false, "report registered ports that nothing in the tree uses (enables check unused)")
 	fs.BoolVar(&f.noPrefilter, "no-prefilter", false, "load every package with types, not only those that can hold a port use")
+	fs.BoolVar(&f.noCache, "no-cache", false, "analyze every package again, neither replaying nor storing cached results")
 	fs.BoolVar(&f.noManifests, "no-manifests", false, "check Go packages only")
 	fs.BoolVar(&f.noGo, "no-go", false, "check manifests only")
 	pos, err := parseArgs(fs, args)
@@ -241,10 +243,21 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	}
 	if !r.flags.noGo && len(patterns) > 0 {
 		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
-		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a})
+		cache, cacheOff := r.cacheFor()
+		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a, cache: cache})
 		if err != nil {
 			<-manifests
 			return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
+		}
+		if cacheOff == "" {
+			cacheOff = gr.cacheOff
+		}
+		if r.flags.v {
+			if cacheOff != "" {
+				fmt.Fprintf(r.env.Stderr, "portlint: result cache off: %s\n", cacheOff)
+			} else {
+				fmt.Fprintf(r.env.Stderr, "portlint: %d of %d packages from the cache\n", gr.cached, gr.units)
+			}
 		}
 		for _, f := range gr.findings {
 			if !r.skipped(f.Pos.File) {
@@ -443,7 +456,7 @@ func sortFindings(fs []finding.Finding) {
 // hold a go.mod, relative to root and slash-separated.
 func nestedModules(root string) []string {
 	var out []string
-	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return nil
 		}

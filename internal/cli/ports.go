@@ -30,6 +30,7 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.tests, "test", false, "include _test.go files")
 	fs.StringVar(&f.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&f.noPrefilter, "no-prefilter", false, "load every package with types")
+	fs.BoolVar(&f.noCache, "no-cache", false, "analyze every package again, neither replaying nor storing cached results")
 	fs.BoolVar(&f.noManifests, "no-manifests", false, "Go packages only")
 	fs.BoolVar(&f.noGo, "no-go", false, "manifests only")
 	pos, err := parseArgs(fs, args)
@@ -79,7 +80,9 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 			}
 			return a.Offset < b.Offset
 		})
-		writePlanned(env, r.reg, uses, recs, *asJSON)
+		if err := writePlanned(env, r.reg, uses, recs, *asJSON); err != nil {
+			return err
+		}
 	case *asJSON:
 		enc := json.NewEncoder(env.Stdout)
 		for _, rec := range recs {
@@ -88,10 +91,11 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	case *asCSV:
+		// a failed Write is remembered and returned by Error
 		w := csv.NewWriter(env.Stdout)
-		w.Write([]string{"file", "line", "column", "port", "port_end", "proto", "bind", "role", "component", "via", "source"})
+		_ = w.Write([]string{"file", "line", "column", "port", "port_end", "proto", "bind", "role", "component", "via", "source"})
 		for _, rec := range recs {
-			w.Write([]string{rec.File, strconv.Itoa(rec.Line), strconv.Itoa(rec.Column), strconv.Itoa(rec.Port), endStr(rec.PortEnd), rec.Proto, rec.Bind, rec.Role, rec.Component, rec.Via, rec.Source})
+			_ = w.Write([]string{rec.File, strconv.Itoa(rec.Line), strconv.Itoa(rec.Column), strconv.Itoa(rec.Port), endStr(rec.PortEnd), rec.Proto, rec.Bind, rec.Role, rec.Component, rec.Via, rec.Source})
 		}
 		w.Flush()
 		if err := w.Error(); err != nil {
@@ -149,7 +153,7 @@ type plannedRow struct {
 
 // writePlanned prints every registered port with its uses, and every
 // serving use of a port the registry does not give its component.
-func writePlanned(env *Env, reg *registry.Registry, uses []*check.Use, recs []finding.Record, asJSON bool) {
+func writePlanned(env *Env, reg *registry.Registry, uses []*check.Use, recs []finding.Record, asJSON bool) error {
 	var rows []plannedRow
 	type key struct {
 		c    *registry.Component
@@ -196,16 +200,18 @@ func writePlanned(env *Env, reg *registry.Registry, uses []*check.Use, recs []fi
 	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		for _, r := range rows {
-			enc.Encode(r)
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
 		}
-		return
+		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tPORT\tPROTO\tBIND\tCOMPONENT\tUSES\tWHERE")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Status, r.Port, r.Proto, dash(r.Bind), dash(r.Component), r.Uses, r.Where)
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
 func protoOr(p registry.Proto) registry.Proto {

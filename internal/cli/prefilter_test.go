@@ -25,11 +25,6 @@ type goRun struct {
 	findings, uses []string
 }
 
-func runGoLines(t *testing.T, dir string, reg *registry.Registry, prefilter bool, patterns ...string) goRun {
-	t.Helper()
-	return runGoOpts(t, reg, goOptions{dir: dir, patterns: patterns, prefilter: prefilter})
-}
-
 // runGoOpts runs runGo with o and an analyzer for reg and o.tests.
 func runGoOpts(t *testing.T, reg *registry.Registry, o goOptions) goRun {
 	t.Helper()

@@ -35,7 +35,20 @@ var built struct {
 }
 
 func TestMain(m *testing.M) {
+	// in-process runs keep their results in a cache of their own
+	cache := ""
+	if os.Getenv("PORTLINT_CACHE") == "" {
+		var err error
+		if cache, err = os.MkdirTemp("", "portlint-cache-"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Setenv("PORTLINT_CACHE", cache)
+	}
 	code := m.Run()
+	if cache != "" {
+		os.RemoveAll(cache)
+	}
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
@@ -119,6 +132,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GOWORK", "off")
 			env.Setenv("GOENV", "off")
 			env.Setenv("CGO_ENABLED", "0")
+			// a result cache per script: runs after the first replay
+			env.Setenv("PORTLINT_CACHE", filepath.Join(env.WorkDir, ".portlint-cache"))
 			return nil
 		},
 		Cmds: scriptCmds,

@@ -126,7 +126,7 @@ func hashPlans(h hash.Hash, dir string) {
 	if src := config.ResolveRegistry(dir, "", nil); src.Path != "" {
 		hashFile(h, root, src.Path)
 	}
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable: the run itself will say so
 		}
