@@ -282,6 +282,9 @@ func (r *resolver) placeConst(e ast.Expr, pv *portVal, digits string) {
 		if !ok {
 			return
 		}
+		if c.Val().ExactString() != digits {
+			return // base + 1: the constant's digits are not the port's
+		}
 		if pv.via == nil {
 			pv.via = c // the outermost named constant
 		}

@@ -19,6 +19,13 @@ const (
 
 const viaConst = 20257 // want `port 20257 is in webserver's range`
 
+// a constant derived from another: each is a port of its own, at its own line
+const (
+	httpPort = 20270          // want `port 20270 is in webserver's range`
+	grpcPort = httpPort + 1   // want `port 20271 is in webserver's range`
+	uiPort   = (httpPort + 2) // want `port 20272 is in webserver's range`
+)
+
 func shapes(h string) {
 	net.Listen("tcp", ":20250")                                  // want `port 20250 is in webserver's range`
 	net.Listen("tcp", fmt.Sprintf(":%d", 20251))                 // want `port 20251 is in webserver's range`
