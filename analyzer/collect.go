@@ -249,6 +249,8 @@ func (c *collector) file(f *ast.File) {
 			c.compositeLit(n)
 		case *ast.AssignStmt:
 			c.assign(n)
+		case *ast.RangeStmt:
+			c.rangeStmt(n)
 		case *ast.ValueSpec:
 			c.valueSpec(n)
 		case *ast.FuncDecl:
@@ -798,17 +800,22 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 			pkgName = n.Obj().Pkg().Name()
 		}
 		proto := c.protocolField(cl)
-		for _, el := range cl.Elts {
-			kv, ok := el.(*ast.KeyValueExpr)
-			if !ok {
+		for i, el := range cl.Elts {
+			var field string
+			var value ast.Expr
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				field, value = keyName(kv.Key), kv.Value
+			} else if i < u.NumFields() {
+				// an unkeyed literal: endpoint{"http", 8080}
+				field, value = u.Field(i).Name(), el
+			} else {
 				continue
 			}
-			field := keyName(kv.Key)
 			k := classify(field)
 			if !k.port && !k.addr {
 				continue
 			}
-			if !c.portish(c.info().TypeOf(kv.Value)) {
+			if !c.portish(c.info().TypeOf(value)) {
 				continue
 			}
 			// the type's package says whose address it is: redis.Options{Addr}
@@ -816,7 +823,7 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 				k.dial = true
 			}
 			before := len(c.sites)
-			c.addNamed(kv.Value, k, typeLabel(typeName)+field, prioField, field, typeName, pkgName)
+			c.addNamed(value, k, typeLabel(typeName)+field, prioField, field, typeName, pkgName)
 			for _, s := range c.sites[before:] {
 				if proto != "" {
 					s.proto = proto
@@ -957,6 +964,28 @@ func (c *collector) assign(as *ast.AssignStmt) {
 			}
 			c.addNamed(as.Rhs[i], k, name, prioName, name, owner)
 		}
+	}
+}
+
+// rangeStmt handles a loop over a literal list whose value variable says
+// port or address: for _, port := range []int{8080, 8081}.
+func (c *collector) rangeStmt(rs *ast.RangeStmt) {
+	id, ok := rs.Value.(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return
+	}
+	cl, ok := ast.Unparen(rs.X).(*ast.CompositeLit)
+	if !ok {
+		return
+	}
+	if _, ok := c.info().TypeOf(cl).Underlying().(*types.Slice); !ok {
+		if _, ok := c.info().TypeOf(cl).Underlying().(*types.Array); !ok {
+			return
+		}
+	}
+	k := classify(id.Name)
+	if (k.port || k.addr) && c.portish(c.info().TypeOf(id)) {
+		c.addNamed(cl, k, id.Name, prioName, id.Name)
 	}
 }
 

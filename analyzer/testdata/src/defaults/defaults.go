@@ -128,6 +128,23 @@ func more() {
 	_ = port
 }
 
+type endpoint struct {
+	name string
+	port int
+}
+
+// Tables of ports: unkeyed struct literals and loops over literal lists.
+var endpoints = []endpoint{{"http", 20266}, {"grpc", 20267}} // want `port 20266 is in webserver's range` `port 20267 is in webserver's range`
+
+func loops() {
+	for _, port := range []int{20268, 20269} { // want `port 20268 is in webserver's range` `port 20269 is in webserver's range`
+		startServer(port)
+	}
+	for _, addr := range [...]string{":20270", "127.0.0.1:20271"} { // want `port 20270 is in webserver's range` `port 20271 is in webserver's range`
+		_ = addr
+	}
+}
+
 // Statsd is a metrics client; its address is where it sends.
 type Statsd struct{ Address string }
 

@@ -122,3 +122,26 @@ func callers() {
 }
 
 func useAddr(port int) {}
+
+type limit struct {
+	name  string
+	count int
+	port  int
+}
+
+// Loops and tables whose numbers are not ports.
+func tables() {
+	_ = []limit{{"workers", 8080, 0}, {"replicas", 20200, 0}} // 67: unkeyed fields that are not ports; port 0
+	for _, size := range []int{8080, 20200} {                 // 68: a loop over sizes
+		_ = size
+	}
+	for _, port := range []string{"http", "https"} { // 69: port names, not numbers
+		_ = port
+	}
+	for port := range []int{20200, 20201} { // 70: the key is an index, not the value
+		_ = port
+	}
+	for port := range 20200 { // 71: a loop bound
+		_ = port
+	}
+}
