@@ -595,6 +595,11 @@ func unaddr(e ast.Expr) ast.Expr {
 // flagKind decides whether a flag's name or usage says port or address.
 func flagKind(name, usage string) (nameKind, bool) {
 	if k := classify(name); k.port || k.addr {
+		if !k.dial && !k.listen {
+			// the usage text can say whose address it is: "<addr>:<port>
+			// to connect to nsqd", "address to listen on"
+			k.listen, k.dial = usageSays(usage)
+		}
 		return k, true
 	}
 	for _, w := range words(name) {

@@ -90,6 +90,21 @@ var quantity = map[string]bool{
 // countWords before a port word make it a count ("numPorts", "nPorts").
 var countWords = map[string]bool{"num": true, "number": true, "n": true, "nr": true, "no": true}
 
+// usageSays reports whether a flag's usage text says the address is
+// listened on (listen, bind, serve) or connected to (connect, dial,
+// remote, upstream); listening wins when it says both.
+func usageSays(usage string) (listen, dial bool) {
+	for _, w := range words(usage) {
+		switch w {
+		case "listen", "listens", "listening", "bind", "binds", "serve", "serves", "serving":
+			return true, false
+		case "connect", "connects", "connecting", "dial", "dials", "remote", "upstream":
+			dial = true
+		}
+	}
+	return false, dial
+}
+
 // dialWords mark an address as someone else's: the value is where the code
 // connects to, not where it listens.
 var dialWords = map[string]bool{

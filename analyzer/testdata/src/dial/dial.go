@@ -8,6 +8,7 @@ package dial
 import (
 	"context"
 	"crypto/tls"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,6 +19,13 @@ import (
 )
 
 const agentAddr = "localhost:8099" // want `port 8099 is retired: agent moved to 20000; nothing listens there any more \[retired\]`
+
+// Flags whose usage says the address is where the code connects.
+var (
+	queueAddr = flag.String("queue-tcp-address", "127.0.0.1:4150", "<addr>:<port> to connect to the queue")       // a client's target: no finding
+	queuePort = flag.Int("queue-port", 4150, "port of the remote queue")                                          // a client's target: no finding
+	ownAddr   = flag.String("admin-address", "127.0.0.1:20200", "address to listen on for clients to connect to") // want `port 20200 .*`
+)
 
 const etcdEndpoint = "http://127.0.0.1:2379" // the customer's etcd is on 2379 too: no finding
 
