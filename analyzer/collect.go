@@ -936,11 +936,11 @@ func (c *collector) flagStruct(cl *ast.CompositeLit, typeName string) bool {
 
 // assign handles srv.Addr = ":8080", cfg.Port = 20200, port = "8080".
 func (c *collector) assign(as *ast.AssignStmt) {
-	if len(as.Lhs) != len(as.Rhs) {
-		return
+	if len(as.Lhs) != len(as.Rhs) || (as.Tok != token.ASSIGN && as.Tok != token.DEFINE) {
+		return // port += 1 is arithmetic
 	}
 	for i, lhs := range as.Lhs {
-		var name, owner string
+		var name, owner, ownerPkg string
 		switch x := ast.Unparen(lhs).(type) {
 		case *ast.Ident:
 			name = x.Name
@@ -953,6 +953,7 @@ func (c *collector) assign(as *ast.AssignStmt) {
 				}
 			}
 			owner = typeName(c.info().TypeOf(x.X))
+			ownerPkg = typePkgName(c.info().TypeOf(x.X))
 		case *ast.IndexExpr:
 			// m["port"] = 8080
 			name = c.stringConst(x.Index)
@@ -964,7 +965,7 @@ func (c *collector) assign(as *ast.AssignStmt) {
 		if (k.port || k.addr) && c.portish(c.info().TypeOf(as.Rhs[i])) {
 			// the struct the field belongs to can say whose address it is:
 			// s.Address = "localhost:8125" in (*Statsd).SetDefaults
-			if !k.listen && dialish(words(owner)) {
+			if !k.listen && (dialish(words(owner)) || dialWords[strings.ToLower(ownerPkg)]) {
 				k.dial = true
 			}
 			c.addNamed(as.Rhs[i], k, name, prioName, name, owner)
@@ -992,6 +993,18 @@ func (c *collector) rangeStmt(rs *ast.RangeStmt) {
 	if (k.port || k.addr) && c.portish(c.info().TypeOf(id)) {
 		c.addNamed(cl, k, id.Name, prioName, id.Name)
 	}
+}
+
+// typePkgName returns the name of the package that declares t (or what
+// t points to), or "".
+func typePkgName(t types.Type) string {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
+		return n.Obj().Pkg().Name()
+	}
+	return ""
 }
 
 func isNamed(t types.Type, pkg, name string) bool {

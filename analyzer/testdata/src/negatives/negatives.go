@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Numbers about ports are not ports.
@@ -144,4 +146,13 @@ func tables() {
 	for port := range 20200 { // 71: a loop bound
 		_ = port
 	}
+}
+
+type pool struct{ port int }
+
+// Arithmetic on a port and a client library's defaults.
+func (p *pool) next(o *redis.Options) {
+	p.port += 1               // 72: an increment, not port 1
+	p.port -= 20200           // 73: an offset
+	o.Addr = "localhost:6379" // 74: the customer's Redis, where a client connects
 }
