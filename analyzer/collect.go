@@ -101,8 +101,23 @@ func (c *collector) add(s *site, expr ast.Expr) {
 	}
 	if s.proto == "" {
 		s.proto = registry.TCP
+		if namesSay(s.names, "udp") {
+			s.proto = registry.UDP // AgentCompactUDP = 6831, flag "statsd-udp-port"
+		}
 	}
 	c.sites = append(c.sites, s)
+}
+
+// namesSay reports whether one of the names has the word w.
+func namesSay(names []string, w string) bool {
+	for _, n := range names {
+		for _, x := range words(n) {
+			if x == w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // identNames returns the names of the constants and variables an
@@ -162,11 +177,16 @@ func (c *collector) addAddr(e ast.Expr, role check.Role, proto registry.Proto, s
 
 // addNamed records a value under a name that says port or address.
 func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int, names ...string) bool {
+	e = ast.Unparen(e)
 	role := check.Default
 	if k.dial {
 		role = check.Dial
+		// an endpoint on all addresses (0.0.0.0:4318, an OpenTelemetry
+		// receiver) is where the process listens: nobody dials 0.0.0.0
+		if av, ok := c.r.addr(e, false); ok && !av.url && av.hostKnown && av.host != "" && registry.HostBind(av.host).Kind == registry.BindAny {
+			role = check.Default
+		}
 	}
-	e = ast.Unparen(e)
 	if cl, ok := e.(*ast.CompositeLit); ok {
 		// a list of ports or addresses
 		hit := false
@@ -1026,6 +1046,8 @@ func (c *collector) valueSpec(vs *ast.ValueSpec) {
 			}
 		}
 	}
+	// a table of ports: package ports; const AgentCompactUDP = 6831
+	pkgK := classify(c.pass.Pkg.Name())
 	for i, name := range vs.Names {
 		if i >= len(vs.Values) || len(vs.Values) != len(vs.Names) {
 			return
@@ -1034,10 +1056,31 @@ func (c *collector) valueSpec(vs *ast.ValueSpec) {
 		if !k.port && !k.addr {
 			k = typeK
 		}
+		if !k.port && !k.addr && pkgK.port && c.tableConst(name) {
+			k = pkgK
+		}
 		if (k.port || k.addr) && c.portish(c.info().TypeOf(vs.Values[i])) {
 			c.addNamed(vs.Values[i], k, name.Name, prioName, name.Name)
 		}
 	}
+}
+
+// tableConst reports whether name declares a package-level integer
+// constant whose name says no quantity (MaxRetries, DialTimeout).
+func (c *collector) tableConst(name *ast.Ident) bool {
+	obj, ok := c.info().Defs[name].(*types.Const)
+	if !ok || obj.Parent() != c.pass.Pkg.Scope() {
+		return false
+	}
+	if b, ok := obj.Type().Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
+		return false
+	}
+	for _, w := range words(name.Name) {
+		if quantity[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // funcDecl handles functions whose name says port: func defaultPort() int { return 20200 }.

@@ -85,6 +85,11 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	default:
 		u.Role = x.role
 	}
+	if u.Role == check.Dial && a != nil && !a.isURL && a.hostKind == registry.BindAny && a.host != "" {
+		// an "endpoint" on all addresses (0.0.0.0:4318, an OpenTelemetry
+		// receiver) is where the process listens: nobody dials 0.0.0.0
+		u.Role, dialTo = x.role, owner{}
+	}
 	if a != nil && a.isURL && u.Role != check.Listen {
 		u.Role = check.Dial
 	}

@@ -136,6 +136,15 @@ type endpoint struct {
 // Tables of ports: unkeyed struct literals and loops over literal lists.
 var endpoints = []endpoint{{"http", 20266}, {"grpc", 20267}} // want `port 20266 is in webserver's range` `port 20267 is in webserver's range`
 
+type receiverConfig struct{ Endpoint string }
+
+// An endpoint on all addresses is where the process listens (an
+// OpenTelemetry receiver); one on a host is where it connects.
+var (
+	receiver = receiverConfig{Endpoint: "0.0.0.0:20273"} // want `port 20273 is in webserver's range`
+	exporter = receiverConfig{Endpoint: "localhost:20274"}
+)
+
 func loops() {
 	for _, port := range []int{20268, 20269} { // want `port 20268 is in webserver's range` `port 20269 is in webserver's range`
 		startServer(port)
