@@ -126,18 +126,28 @@ type goSettings struct {
 	err  error
 }
 
+// goCmd runs the go command in dir and returns its standard output; a
+// failure says what the go command printed on standard error.
+func goCmd(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = os.Environ()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return out, nil
+}
+
 // startGoSettings runs go env in dir; the result arrives on the channel.
 func startGoSettings(ctx context.Context, dir string) <-chan goSettings {
 	c := make(chan goSettings, 1)
 	go func() {
-		cmd := exec.CommandContext(ctx, "go", append([]string{"env", "-json"}, goEnvVars...)...)
-		cmd.Dir = dir
-		cmd.Env = os.Environ()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		out, err := goCmd(ctx, dir, append([]string{"env", "-json"}, goEnvVars...)...)
 		if err != nil {
-			c <- goSettings{err: fmt.Errorf("go env: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))}
+			c <- goSettings{err: err}
 			return
 		}
 		e := goSettings{vars: map[string]string{}}
@@ -211,18 +221,7 @@ func (c *resultCache) moduleFacts(ctx context.Context, vars map[string]string, g
 // module in dir (go mod edit -json) and its requirement graph (go mod
 // graph).
 func readModuleFacts(ctx context.Context, dir string) (*moduleFacts, error) {
-	run := func(args ...string) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = dir
-		cmd.Env = os.Environ()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("go %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(stderr.Bytes()))
-		}
-		return out, nil
-	}
+	run := func(args ...string) ([]byte, error) { return goCmd(ctx, dir, args...) }
 	out, err := run("mod", "edit", "-json")
 	if err != nil {
 		return nil, err
