@@ -1004,10 +1004,14 @@ func (c *collector) rangeStmt(rs *ast.RangeStmt) {
 	if !ok {
 		return
 	}
-	if _, ok := c.info().TypeOf(cl).Underlying().(*types.Slice); !ok {
-		if _, ok := c.info().TypeOf(cl).Underlying().(*types.Array); !ok {
-			return
-		}
+	t := c.info().TypeOf(cl)
+	if t == nil {
+		return
+	}
+	switch t.Underlying().(type) {
+	case *types.Slice, *types.Array:
+	default:
+		return
 	}
 	k := classify(id.Name)
 	if (k.port || k.addr) && c.portish(c.info().TypeOf(id)) {

@@ -282,7 +282,7 @@ func (r *resolver) placeConst(e ast.Expr, pv *portVal, digits string) {
 		if !ok {
 			return
 		}
-		if c.Val().ExactString() != digits {
+		if v := c.Val(); v.Kind() == constant.Int && v.ExactString() != digits {
 			return // base + 1: the constant's digits are not the port's
 		}
 		if pv.via == nil {
