@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// A span is a template action's bytes, "{{ ... }}" or "{% ... %}".
+// A span is a template action's bytes, "{{ ... }}", "{% ... %}" or "{# ... #}".
 type span struct{ start, end int }
 
 // templateSpans finds the Helm and Jinja template actions of the text.
@@ -19,14 +19,24 @@ func templateSpans(text []byte) []span {
 		}
 		start := i + j
 		closer := []byte("}}")
-		if text[start+1] == '%' {
+		switch text[start+1] {
+		case '%':
 			closer = []byte("%}")
+		case '#':
+			closer = []byte("#}") // a Jinja comment
 		}
-		end := bytes.Index(text[start+2:], closer)
+		from := start + 2
+		if c := commentStart(text[from:]); c >= 0 {
+			// {{- /* a comment may hold "{{ if }}" */ -}}: it ends at "*/"
+			if k := bytes.Index(text[from+c:], []byte("*/")); k >= 0 {
+				from += c + k + 2
+			}
+		}
+		end := bytes.Index(text[from:], closer)
 		if end < 0 {
 			end = len(text)
 		} else {
-			end += start + 2 + len(closer)
+			end += from + len(closer)
 		}
 		out = append(out, span{start, end})
 		i = end
@@ -34,12 +44,28 @@ func templateSpans(text []byte) []span {
 	return out
 }
 
-// indexAny2 finds "{{" or "{%".
+// indexAny2 finds "{{", "{%" or "{#".
 func indexAny2(b []byte) int {
 	for i := 0; i+1 < len(b); i++ {
-		if b[i] == '{' && (b[i+1] == '{' || b[i+1] == '%') {
+		if b[i] == '{' && (b[i+1] == '{' || b[i+1] == '%' || b[i+1] == '#') {
 			return i
 		}
+	}
+	return -1
+}
+
+// commentStart returns where "/*" begins in the text after "{{" when the
+// action is a Go template comment ("{{/*", "{{- /*"), else -1.
+func commentStart(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	if bytes.HasPrefix(b[i:], []byte("/*")) {
+		return i
 	}
 	return -1
 }
