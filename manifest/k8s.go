@@ -126,6 +126,12 @@ func (s *scanner) workload(n, meta *yaml.Node, specPath []string) *workload {
 	}
 	w.owner = first(s.byGlob(), s.byLabels(podLabels, objLabels), s.byName(viaName, s.str(s.get(meta, "name"))))
 	hostNet := s.str(s.get(spec, "hostNetwork")) == "true"
+	if hn := s.get(spec, "hostNetwork"); hostNet && s.underCondition(hn) {
+		// {{- if .Values.hostNetwork }} hostNetwork: true {{- end }}: off
+		// unless the values say otherwise
+		hostNet = false
+		s.notef(s.posOf(hn), "hostNetwork: true is set under a template condition; container ports are read as the pod's own")
+	}
 
 	var ctrs []*yaml.Node
 	ctrs = append(ctrs, s.asSeq(s.get(spec, "initContainers"))...)

@@ -96,6 +96,9 @@ type scanner struct {
 	active      map[*yaml.Node]bool
 	depth       int
 
+	// conditional are the byte ranges a template condition may leave out
+	conditional []span
+
 	seen map[useKey]bool
 	k8s  []k8sObj // Kubernetes objects, scanned after every document is read
 }
@@ -145,6 +148,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 		if spans := templateSpans(text); len(spans) > 0 {
 			docs, errs = s.decode(stripSpans(text, spans))
 			s.noteTemplates(text, spans)
+			s.conditional = conditionals(text, spans)
 			for _, e := range errs {
 				s.notef(e.Pos, "not scanned, even with its template actions set aside: %s", e.Msg)
 			}
@@ -168,6 +172,21 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 
 func (s *scanner) notef(at check.Position, format string, args ...any) {
 	s.file.Notes = append(s.file.Notes, Note{Pos: at, Message: fmt.Sprintf(format, args...)})
+}
+
+// underCondition reports whether n lies in a block that a template
+// condition may leave out.
+func (s *scanner) underCondition(n *yaml.Node) bool {
+	if n == nil || len(s.conditional) == 0 {
+		return false
+	}
+	off := s.posOf(n).Offset
+	for _, c := range s.conditional {
+		if c.start <= off && off < c.end {
+			return true
+		}
+	}
+	return false
 }
 
 // A doc is one decoded document and the line its text starts at.

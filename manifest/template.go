@@ -54,6 +54,29 @@ func indexAny2(b []byte) int {
 	return -1
 }
 
+// conditionals returns the byte ranges of the text inside template
+// blocks that may leave it out: {{ if }}, {{ with }}, {{ range }} and
+// Jinja's {% if %} and {% for %}, each up to its end.
+func conditionals(text []byte, spans []span) []span {
+	var open []int
+	var out []span
+	for _, sp := range spans {
+		a := strings.TrimLeft(string(text[sp.start+2:sp.end]), "-+ \t\r\n")
+		word, _, _ := strings.Cut(a, " ")
+		word = strings.TrimRight(word, "-}% \t\r\n")
+		switch word {
+		case "if", "with", "range", "for":
+			open = append(open, sp.end)
+		case "end", "endif", "endfor", "endwith":
+			if n := len(open); n > 0 {
+				out = append(out, span{open[n-1], sp.start})
+				open = open[:n-1]
+			}
+		}
+	}
+	return out
+}
+
 // commentStart returns where "/*" begins in the text after "{{" when the
 // action is a Go template comment ("{{/*", "{{- /*"), else -1.
 func commentStart(b []byte) int {
