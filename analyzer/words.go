@@ -121,6 +121,7 @@ var dialWords = map[string]bool{
 	"smtp": true, "ldap": true, "statsd": true, "syslog": true, "sentry": true, "webhook": true,
 	"callback": true, "api": false, "base": false, "baseurl": true, "gateway": false, "sink": true,
 	"export": false, "exporter": true, "push": true, "pushgateway": true, "upstreams": true,
+	"resolver": true, "resolvers": true, "nameserver": true, "nameservers": true,
 }
 
 // listenWords mark an address as the code's own listener.

@@ -42,7 +42,7 @@ var (
 		"remote", "client", "backends", "dial", "connect", "peer", "peers", "broker", "brokers",
 		"database", "db", "redis", "mysql", "postgres", "postgresql", "mongo", "mongodb", "etcd", "kafka", "nats",
 		"zookeeper", "amqp", "rabbitmq", "elasticsearch", "ldap", "smtp", "memcached", "consul", "jaeger", "otlp",
-		"collector", "apiserver", "servers")
+		"collector", "apiserver", "servers", "resolver", "resolvers", "nameserver", "nameservers")
 	// qualifiers turn a port word into something else: a count, a limit, a
 	// name, a range bound, a protocol.
 	qualifiers = set("max", "min", "num", "count", "total", "limit", "limits", "range", "ranges", "size", "offset",

@@ -103,10 +103,11 @@ func TestInventory(t *testing.T) {
 26:28 28970 tcp any default data_dam/name config
 28:35 28971 tcp any dial / config
 31:26 28972 tcp 127.0.0.1 dial / config
-33:26 8099 tcp agent.engine.svc dial agent/name config
-35:9 28953 tcp - dial polycube/name config
-38:9 3306 tcp - dial mysql/name config
-41:14 9977 tcp any default data_dam/name config
+33:32 5353 tcp 127.0.0.1 dial / config
+35:26 8099 tcp agent.engine.svc dial agent/name config
+37:9 28953 tcp - dial polycube/name config
+40:9 3306 tcp - dial mysql/name config
+43:14 9977 tcp any default data_dam/name config
 `},
 		// Shapes from third-party trees: a key that merely contains a
 		// component's name (envoyOtelAls) is not that component; a port

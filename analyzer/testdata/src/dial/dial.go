@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/resolver"
 )
 
 const agentAddr = "localhost:8099" // want `port 8099 is retired: agent moved to 20000; nothing listens there any more \[retired\]`
@@ -46,3 +47,6 @@ func dials(ctx context.Context) {
 	net.Dial("udp", "10.0.0.7:8099")                           // no name of the agent: no finding
 	http.Get(etcdEndpoint)
 }
+
+// The addresses a resolver hands to the client are where it connects.
+var backends = resolver.State{Addresses: []resolver.Address{{Addr: "localhost:4150"}, {Addr: "localhost:4151"}}} // a client's targets: no finding
