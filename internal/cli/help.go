@@ -65,7 +65,8 @@ func writeOverview(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s%s\n", c.Name, c.Title, off)
 	}
 	fmt.Fprintf(w, "\nSuppress a finding with a comment on its line or the line above:\n  //portlint:ignore CHECK[,CHECK] reason      (Go)\n  # portlint:ignore CHECK[,CHECK] reason       (YAML)\n")
-	fmt.Fprintf(w, "\nAs a vet tool: go vet -vettool=$(command -v portlint) ./...\n\n%s\n", ExitStatusDoc)
+	fmt.Fprintf(w, "\nAs a vet tool: go vet -vettool=$(command -v portlint) ./...\n")
+	fmt.Fprintf(w, "\nResults of unchanged Go packages are replayed from a cache: $PORTLINT_CACHE,\nelse portlint/ under the user cache directory. With PORTLINT_CACHE=off or\n-no-cache, every package is analyzed again.\n\n%s\n", ExitStatusDoc)
 }
 
 func writeCheck(w io.Writer, c *check.Check) {
