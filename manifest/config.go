@@ -192,6 +192,12 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				s.value(v, c, x, p.k.Value)
 				continue
 			}
+			if c.kind == keyNone && s.portURLs(v) {
+				// s3: http://minio:9000/loki: a URL with an explicit port
+				// is where the code connects, whatever its key says
+				s.value(v, keyClass{kind: keyTarget, dial: true, words: words(p.k.Value), name: p.k.Value}, x, p.k.Value)
+				continue
+			}
 			if v.Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode {
 				continue
 			}
@@ -235,6 +241,26 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			s.config(v, inner, depth+1)
 		}
 	}
+}
+
+// portURLs reports whether n is a string, or a list of strings, each a URL
+// with an explicit port (http://minio:9000/loki, not file:// or a bare
+// host:port, which an image reference like redis:7 resembles).
+func (s *scanner) portURLs(n *yaml.Node) bool {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = s.asSeq(n)
+	}
+	for _, it := range items {
+		if it == nil || it.Kind != yaml.ScalarNode || it.Tag != "!!str" || isTemplated(it.Value) {
+			return false
+		}
+		a, ok := parseAddr(strings.TrimSpace(it.Value))
+		if !ok || !a.isURL || strings.HasPrefix(strings.ToLower(it.Value), "file:") {
+			return false
+		}
+	}
+	return len(items) > 0
 }
 
 func last(ws []string) string {

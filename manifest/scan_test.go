@@ -108,6 +108,9 @@ func TestInventory(t *testing.T) {
 37:9 28953 tcp - dial polycube/name config
 40:9 3306 tcp - dial mysql/name config
 43:14 9977 tcp any default data_dam/name config
+45:35 8099 tcp agent.engine.svc dial agent/name config
+46:31 20200 tcp webserver dial webserver/name config
+46:59 20201 tcp webserver dial webserver/name config
 `},
 		// Shapes from third-party trees: a key that merely contains a
 		// component's name (envoyOtelAls) is not that component; a port
