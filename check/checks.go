@@ -187,6 +187,29 @@ func (s Set) Apply(names []string, on bool) {
 	}
 }
 
+// Select turns checks on and off as a user names them: "all" first, then
+// the checks named, so that disabling all and enabling bind runs bind
+// alone, and enabling all and disabling unused runs all but unused.
+func (s Set) Select(enable, disable []string) {
+	var on, off []string
+	for _, n := range disable {
+		if n == "all" {
+			s.Apply([]string{n}, false)
+		} else {
+			off = append(off, n)
+		}
+	}
+	for _, n := range enable {
+		if n == "all" {
+			s.Apply([]string{n}, true)
+		} else {
+			on = append(on, n)
+		}
+	}
+	s.Apply(on, true)
+	s.Apply(off, false)
+}
+
 // An UnknownCheckError names a check that does not exist.
 type UnknownCheckError struct{ Name string }
 

@@ -115,14 +115,14 @@ func newPlugin(s Settings, wd string) (*portlintPlugin, error) {
 		if err != nil {
 			return nil, err
 		}
-		applyChecks(enabled, cfg.Enable, cfg.Disable)
+		enabled.Select(cfg.Enable, cfg.Disable)
 	}
 	enable, errEnable := checkNames("enable", s.Enable, true)
 	disable, errDisable := checkNames("disable", s.Disable, false)
 	if err := errors.Join(errEnable, errDisable); err != nil {
 		return nil, err
 	}
-	applyChecks(enabled, enable, disable)
+	enabled.Select(enable, disable)
 	p.opts = analyzer.Options{Enabled: enabled, Tests: s.Tests, Generated: s.Generated}
 	if s.Registry != "" {
 		path := s.Registry
@@ -164,29 +164,6 @@ func checkNames(key string, list []string, on bool) ([]string, error) {
 		return nil, errors.New(strings.Join(bad, "\n"))
 	}
 	return out, nil
-}
-
-// applyChecks turns checks on and off as the portlint command does: "all"
-// first, then the checks named, so that disable [all] with enable [bind]
-// runs bind alone, and enable [all] with disable [unused] all but unused.
-func applyChecks(s check.Set, enable, disable []string) {
-	var on, off []string
-	for _, n := range disable {
-		if n == "all" {
-			s.Apply([]string{n}, false)
-		} else {
-			off = append(off, n)
-		}
-	}
-	for _, n := range enable {
-		if n == "all" {
-			s.Apply([]string{n}, true)
-		} else {
-			on = append(on, n)
-		}
-	}
-	s.Apply(on, true)
-	s.Apply(off, false)
 }
 
 // warnProblems says on stderr that a registry has errors, as the portlint

@@ -125,7 +125,7 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 	}
 	r.enabled = check.DefaultSet()
 	if r.cfg != nil {
-		applyChecks(r.enabled, r.cfg.Enable, r.cfg.Disable)
+		r.enabled.Select(r.cfg.Enable, r.cfg.Disable)
 		for k, v := range r.cfg.Severity {
 			r.severity[k] = check.Severity(v)
 		}
@@ -135,34 +135,11 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 			return nil, usageError("portlint: %v", &check.UnknownCheckError{Name: n})
 		}
 	}
-	applyChecks(r.enabled, f.enable, f.disable)
+	r.enabled.Select(f.enable, f.disable)
 	if f.unused {
 		r.enabled[check.Unused] = true
 	}
 	return r, nil
-}
-
-// applyChecks turns checks on and off: "all" first, then the checks
-// named, so that "-disable all -enable bind" runs bind alone and
-// "-enable all -disable unused" all but unused.
-func applyChecks(s check.Set, enable, disable []string) {
-	var on, off []string
-	for _, n := range disable {
-		if n == "all" {
-			s.Apply([]string{n}, false)
-		} else {
-			off = append(off, n)
-		}
-	}
-	for _, n := range enable {
-		if n == "all" {
-			s.Apply([]string{n}, true)
-		} else {
-			on = append(on, n)
-		}
-	}
-	s.Apply(on, true)
-	s.Apply(off, false)
 }
 
 func countErrors(reg *registry.Registry) int {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portlint/portlint/internal/lsp/lsptest"
 )
 
 // BenchmarkSaveToDiagnostics measures, as an editor sees it, the time from
@@ -23,7 +25,7 @@ func BenchmarkSaveToDiagnostics(b *testing.B) {
 	var example, big string
 	b.Run("example", func(sub *testing.B) {
 		if example == "" {
-			example = copyTree(b, filepath.Join("..", "..", "examples", "engine"))
+			example = lsptest.CopyDir(b, filepath.Join("..", "..", "examples", "engine"))
 		}
 		benchSave(sub, example, "internal/agent/legacy.go", "internal/agent/legacy.go", 1)
 	})
@@ -87,29 +89,6 @@ func benchSave(b *testing.B, dir, file, watch string, findings int) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(times[len(times)/2]), "ms-median")
 	b.ReportMetric(ms(times[len(times)*9/10]), "ms-p90")
-}
-
-// copyTree copies a directory to a temporary one.
-func copyTree(b testing.TB, src string) string {
-	dst := b.TempDir()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return dst
 }
 
 // generateModule writes a module of n library packages, each importing up

@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -32,31 +31,6 @@ type testClient struct {
 	messages []ShowMessageParams
 	requests []string // methods the server called
 	changed  chan struct{}
-}
-
-// copyFixture copies testdata/<name> to a temporary directory.
-func copyFixture(t testing.TB, name string) string {
-	t.Helper()
-	src := filepath.Join("testdata", name)
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // startClient starts a server on dir and initializes it.

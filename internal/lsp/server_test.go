@@ -3,9 +3,12 @@ package lsp
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portlint/portlint/internal/lsp/lsptest"
 )
 
 const (
@@ -17,7 +20,7 @@ const (
 )
 
 func TestGoDiagnosticsInUTF16(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	text := c.open(agentGo)
 	ds := c.waitCount(agentGo, 1)
 	d := ds[0]
@@ -55,7 +58,7 @@ func textAt(t *testing.T, text string, r Range) string {
 }
 
 func TestManifestDiagnosticsHoverAndFix(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	text := c.open(daemonset)
 	ds := c.waitCount(daemonset, 2)
 	byCode := map[string]Diagnostic{}
@@ -106,7 +109,7 @@ func TestManifestDiagnosticsHoverAndFix(t *testing.T) {
 }
 
 func TestGoCodeAction(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	text := c.open(agentGo)
 	c.waitCount(agentGo, 1)
 	at := span(t, text, "8099", 0)
@@ -134,7 +137,7 @@ func TestGoCodeAction(t *testing.T) {
 }
 
 func TestHoverGoAndRegistry(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	text := c.open(agentGo)
 	c.waitCount(agentGo, 1)
 	h := c.hover(agentGo, find(t, text, "20000", 0))
@@ -172,7 +175,7 @@ func TestHoverGoAndRegistry(t *testing.T) {
 }
 
 func TestRegistryEditRechecksOpenDocuments(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{RegistryDelay: 50 * time.Millisecond})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{RegistryDelay: 50 * time.Millisecond})
 	c.open(agentGo)
 	c.open(daemonset)
 	c.waitCount(agentGo, 1)
@@ -219,7 +222,7 @@ func TestRegistryEditRechecksOpenDocuments(t *testing.T) {
 }
 
 func TestRapidEditsAreDebounced(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{GoDelay: 150 * time.Millisecond})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{GoDelay: 150 * time.Millisecond})
 	text := c.open(webGo)
 	ds := c.waitCount(webGo, 1)
 	if !strings.Contains(ds[0].Message, "port 28955 lies in range engine.data") {
@@ -273,7 +276,7 @@ func TestStaleRunIsCancelled(t *testing.T) {
 		case <-time.After(30 * time.Second):
 		}
 	}
-	c := startClient(t, copyFixture(t, "fixture"), opts)
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), opts)
 	text := c.open(agentGo)
 	select {
 	case <-entered:
@@ -303,7 +306,7 @@ func TestStaleRunIsCancelled(t *testing.T) {
 }
 
 func TestDependencySaveRechecksDependents(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{GoDelay: 20 * time.Millisecond})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{GoDelay: 20 * time.Millisecond})
 	c.open(webGo)
 	c.waitCount(webGo, 1)
 	ports := c.open(portsGo)
@@ -314,7 +317,7 @@ func TestDependencySaveRechecksDependents(t *testing.T) {
 }
 
 func TestRecheckKeepsDependencyTypes(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	text := c.open(agentGo)
 	c.waitCount(agentGo, 1)
 	c.srv.loader.mu.Lock()
@@ -341,7 +344,7 @@ func TestRecheckKeepsDependencyTypes(t *testing.T) {
 }
 
 func TestRegistryCompletion(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	reg := c.open(registryYML)
 	c.waitCount(registryYML, 0)
 	labels := func(items []CompletionItem) string {
@@ -391,7 +394,7 @@ func TestRegistryCompletion(t *testing.T) {
 }
 
 func TestShutdownAndExit(t *testing.T) {
-	c := startClient(t, copyFixture(t, "fixture"), Options{})
+	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
 	c.call("shutdown", nil, nil)
 	c.notify("exit", nil)
 	select {
@@ -428,7 +431,7 @@ func TestPackageOutsideAModule(t *testing.T) {
 func TestRegistryChangedOnDisk(t *testing.T) {
 	var caps ClientCapabilities
 	caps.Workspace.DidChangeWatchedFiles.DynamicRegistration = true
-	c := startClientWith(t, copyFixture(t, "fixture"), Options{RegistryDelay: 20 * time.Millisecond}, caps)
+	c := startClientWith(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{RegistryDelay: 20 * time.Millisecond}, caps)
 	c.open(agentGo)
 	c.waitCount(agentGo, 1)
 	c.mu.Lock()
