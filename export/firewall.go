@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/portlint/portlint/registry"
@@ -101,7 +102,7 @@ func Nftables(w io.Writer, reg *registry.Registry, opts Options) error {
 				continue
 			}
 			if note := o.Note(reg); note != "" {
-				fmt.Fprintf(b, "\t\t# %s %s: %s\n", o.Component.Name, portText(o.Port), oneLine(note))
+				fmt.Fprintf(b, "\t\t# %s %s: %s\n", oneLine(o.Component.Name), portText(o.Port), oneLine(note))
 			}
 			fmt.Fprintf(b, "\t\t%s dport %s accept comment %q\n", o.Port.Proto, portText(o.Port), nftComment(ruleComment(reg, o, false)))
 		}
@@ -113,7 +114,7 @@ func Nftables(w io.Writer, reg *registry.Registry, opts Options) error {
 	} else {
 		b.WriteString("# On each node, jump to the chain of its role, e.g. by adding to this file:\n")
 		for _, r := range roles {
-			fmt.Fprintf(b, "#   insert rule inet filter input jump %-20s # %s\n", nftName(r), r.Name)
+			fmt.Fprintf(b, "#   insert rule inet filter input jump %-20s # %s\n", nftName(r), oneLine(r.Name))
 		}
 	}
 	_, err = io.WriteString(w, b.String())
@@ -151,7 +152,7 @@ func Iptables(w io.Writer, reg *registry.Registry, opts Options) error {
 				continue
 			}
 			if note := o.Note(reg); note != "" {
-				fmt.Fprintf(b, "# %s %s: %s\n", o.Component.Name, portText(o.Port), oneLine(note))
+				fmt.Fprintf(b, "# %s %s: %s\n", oneLine(o.Component.Name), portText(o.Port), oneLine(note))
 			}
 			port := strings.ReplaceAll(portText(o.Port), "-", ":")
 			fmt.Fprintf(b, "-A %s -p %s -m %s --dport %s -m comment --comment \"%s\" -j ACCEPT\n",
@@ -178,7 +179,7 @@ func writeHashHeader(b *strings.Builder, reg *registry.Registry, roles []*Role, 
 	}
 	fmt.Fprintf(b, "# %s: inbound ports by node role", oneLine(title))
 	if opts.Source != "" {
-		fmt.Fprintf(b, ", from %s", opts.Source)
+		fmt.Fprintf(b, ", from %s", oneLine(opts.Source))
 	}
 	b.WriteString(".\n")
 	for _, r := range roles {
@@ -251,7 +252,20 @@ func ruleComment(reg *registry.Registry, o *Opening, long bool) string {
 	return oneLine(s)
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes s safe for a one-line comment of a rules file: every
+// control character (line breaks among them) and every run of white space
+// becomes one space, so that nothing a plan says can end the comment and
+// start a rule. Every name and text a firewall export writes goes through
+// it or through a quoting function built on it.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // truncate shortens s to at most n bytes without splitting a rune.
 func truncate(s string, n int) string {
@@ -266,20 +280,20 @@ func truncate(s string, n int) string {
 
 // nftComment fits a rule comment into nft's 128-byte limit and its quoting.
 func nftComment(s string) string {
-	return truncate(strings.NewReplacer(`"`, "'", `\`, "/").Replace(s), 120)
+	return truncate(strings.NewReplacer(`"`, "'", `\`, "/").Replace(oneLine(s)), 120)
 }
 
 // iptComment fits a comment into xt_comment's 256 bytes and the quoting of
 // iptables-restore.
 func iptComment(s string) string {
-	return truncate(strings.NewReplacer(`"`, "'", `\`, "/").Replace(s), 240)
+	return truncate(strings.NewReplacer(`"`, "'", `\`, "/").Replace(oneLine(s)), 240)
 }
 
-func nftName(r *Role) string { return strings.ReplaceAll(r.ID, "-", "_") }
+func nftName(r *Role) string { return strings.ReplaceAll(slug(r.ID), "-", "_") }
 
 // iptName is the role's chain name: upper case and at most 28 bytes, the
 // kernel's limit.
-func iptName(r *Role) string { return truncate(strings.ToUpper(r.ID), 28) }
+func iptName(r *Role) string { return truncate(strings.ToUpper(slug(r.ID)), 28) }
 
 func xmlText(s string) string {
 	var b strings.Builder

@@ -96,10 +96,10 @@ func CSV(w io.Writer, reg *registry.Registry, opts Options) error {
 				status = "internal"
 			}
 			err := cw.Write([]string{
-				r.Name, r.Group.Name, strings.Join(planeNames(r.Planes), " "),
+				csvText(r.Name), csvText(r.Group.Name), csvText(strings.Join(planeNames(r.Planes), " ")),
 				portText(o.Port), fmt.Sprint(o.Port.Span.Lo), fmt.Sprint(o.Port.Span.Hi),
-				string(o.Port.Proto), o.Component.Name, o.Port.Bind.String(), status,
-				o.Port.Purpose, o.Note(reg),
+				string(o.Port.Proto), csvText(o.Component.Name), csvText(o.Port.Bind.String()), status,
+				csvText(o.Port.Purpose), csvText(o.Note(reg)),
 			})
 			if err != nil {
 				return err
@@ -108,6 +108,18 @@ func CSV(w io.Writer, reg *registry.Registry, opts Options) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText keeps a text cell from being read as a formula: a spreadsheet
+// evaluates a cell that starts with =, +, -, @, a tab or a carriage return
+// (OWASP's CSV injection), so such a cell gets a leading apostrophe, which
+// spreadsheets show as text and do not display. Line breaks become spaces.
+func csvText(s string) string {
+	s = oneLine(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func protoSuffix(p registry.Proto) string {
@@ -135,6 +147,6 @@ func upperFirst(s string) string {
 // Underscores stay as they are: GitHub does not read them inside words as
 // emphasis, and the raw text is what a customer may receive.
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "`", "\\`")
-	return r.Replace(s)
+	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`")
+	return r.Replace(oneLine(s))
 }

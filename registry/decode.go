@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"unicode/utf8"
 
@@ -514,7 +515,58 @@ func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
 		d.errorf(n, "wrong-type", "%s: want text, found %s", what, kind(n))
 		return "", false
 	}
+	if i := strings.IndexFunc(n.Value, isControl); i >= 0 {
+		d.report(d.inValue(n, 0), "bad-value", "%s: the text holds the control character %U; only line breaks and tabs are allowed", what, []rune(n.Value[i:])[0])
+		return "", false
+	}
 	return n.Value, true
+}
+
+// isControl reports the characters a registry's text must not hold: every
+// control character but line feed and tab, and the Unicode line and
+// paragraph separators, which some readers take as line breaks.
+func isControl(r rune) bool {
+	if r == '\n' || r == '\t' {
+		return false
+	}
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\uFEFF'
+}
+
+// maxNameLen bounds a name, which ends up in chain names, file names and
+// one-line messages.
+const maxNameLen = 64
+
+// validName reports whether s may name a group, plane, range or component:
+// it starts with a letter or digit and goes on with letters, digits and
+// "_", "-", ".", at most maxNameLen bytes. Names appear in firewall rules,
+// comments and one-line findings, so nothing in them can start a new line,
+// quote, or separate words.
+func validName(s string) bool {
+	if s == "" || len(s) > maxNameLen {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case i > 0 && (r == '_' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// name decodes a name (see validName).
+func (d *decoder) name(n *yaml.Node, what string) (string, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return "", false
+	}
+	if !validName(s) {
+		d.errorf(n, "bad-name", "%s: %q is not a name: use letters, digits, \"_\", \"-\" and \".\", starting with a letter or digit, at most %d bytes", what, s, maxNameLen)
+		return "", false
+	}
+	return s, true
 }
 
 // bigIntRE matches a whole number that YAML resolved as a float because it
@@ -734,6 +786,9 @@ func (d *decoder) top(reg *Registry, root *yaml.Node) {
 		}},
 		{"groups", true, func(v *yaml.Node) {
 			d.eachPair(v, "groups", func(k, v *yaml.Node) {
+				if _, ok := d.name(k, "groups"); !ok {
+					return
+				}
 				g := &Group{Name: k.Value, Pos: d.pos(k)}
 				what := "group " + k.Value
 				d.fields(v, what, []field{
@@ -756,6 +811,9 @@ func (d *decoder) top(reg *Registry, root *yaml.Node) {
 		}},
 		{"planes", false, func(v *yaml.Node) {
 			d.eachPair(v, "planes", func(k, v *yaml.Node) {
+				if _, ok := d.name(k, "planes"); !ok {
+					return
+				}
 				p := &Plane{Name: k.Value, Pos: d.pos(k)}
 				what := "plane " + k.Value
 				d.fields(v, what, []field{
@@ -792,7 +850,7 @@ func (d *decoder) rangeEntry(reg *Registry, i int, e *yaml.Node) {
 	}
 	d.fields(e, what, []field{
 		{"name", true, func(v *yaml.Node) {
-			r.Name, _ = d.str(v, what+" name")
+			r.Name, _ = d.name(v, what+" name")
 			what = "range " + r.Name
 			r.Pos = d.pos(v)
 		}},
@@ -840,7 +898,7 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 	}
 	d.fields(e, what, []field{
 		{"name", true, func(v *yaml.Node) {
-			c.Name, _ = d.str(v, what+" name")
+			c.Name, _ = d.name(v, what+" name")
 			c.Pos = d.pos(v)
 			what = "component " + c.Name
 		}},
@@ -870,7 +928,7 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 		}},
 		{"aliases", false, func(v *yaml.Node) {
 			d.list(v, what+" aliases", func(_ int, e *yaml.Node) {
-				s, ok := d.str(e, what+" aliases")
+				s, ok := d.name(e, what+" aliases")
 				if !ok {
 					return
 				}

@@ -86,6 +86,7 @@ var Rules = []Rule{
 	{"wrong-type", SevError, true, "a value of the wrong type, such as a list where a port number belongs"},
 	{"missing-key", SevError, true, "a required key is absent (a component without a group, a port without a number)"},
 	{"bad-value", SevError, true, "a malformed interval, bind address, protocol or version, or a port outside 1–65535"},
+	{"bad-name", SevError, true, "a group, plane, range, component or alias whose name holds other than letters, digits, _ - . (names go into firewall rules and one-line messages)"},
 	{"duplicate-name", SevError, true, "two groups, planes, ranges, components or aliases share a name"},
 	{"unknown-ref", SevError, true, "a reference to a group, plane, range, component or $VARIABLE that is not defined"},
 	{"range-overlap", SevError, false, "two allocated ranges of a group overlap without one containing the other"},

@@ -923,3 +923,140 @@ func mustWrite(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// hostile is text written to break out of a comment line or a quoted
+// comment of a rules file.
+const hostile = "x\nflush ruleset\n# \"\\\r\u2028-A INPUT -j ACCEPT\x1b[2J"
+
+// hostileFlagship is the flagship plan with every name and text an export
+// writes replaced by hostile text. The loader refuses such names
+// (bad-name), so the test sets them on the loaded plan: the exports must be
+// safe by construction, whatever a Registry holds.
+func hostileFlagship(t *testing.T) *registry.Registry {
+	reg := flagship(t)
+	reg.Title = "plan" + hostile
+	for _, g := range reg.Groups {
+		g.Name += hostile
+		g.Doc += hostile
+	}
+	for _, p := range reg.Planes {
+		p.Name += hostile
+		p.Doc += hostile
+	}
+	for _, c := range reg.Components {
+		c.Name += hostile
+		for _, p := range c.Ports {
+			p.Purpose += hostile
+			if p.Exception != "" {
+				p.Exception += hostile
+			}
+		}
+	}
+	return reg
+}
+
+// TestFirewallExportsQuoteHostileNames loads the nftables and iptables
+// exports of a plan whose names and texts hold line breaks, quotes and
+// rule text: the tools accept the files, and what they load is exactly the
+// chains and ports of the plan, no flushed ruleset, no extra rule.
+func TestFirewallExportsQuoteHostileNames(t *testing.T) {
+	nft := needTool(t, "nft")
+	restore := needTool(t, "iptables-restore")
+	ipt := needTool(t, "iptables")
+	reg := hostileFlagship(t)
+	dir := t.TempDir()
+	for _, all := range []bool{false, true} {
+		opts := export.Options{All: all, Source: "registry.yaml" + hostile}
+		for _, format := range []string{"nftables", "iptables"} {
+			var b bytes.Buffer
+			if err := export.Write(&b, reg, format, opts); err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(b.String(), "\n") {
+				trimmed := strings.TrimSpace(line)
+				if strings.HasPrefix(trimmed, "flush ruleset") || strings.HasPrefix(trimmed, "-A INPUT -j ACCEPT") || strings.ContainsAny(line, "\r\x1b\u2028") {
+					t.Errorf("%s line %d: hostile text escaped its comment: %q", format, i+1, line)
+				}
+			}
+			file := filepath.Join(dir, format)
+			mustWrite(t, file, b.Bytes())
+			roles, err := export.Roles(reg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch format {
+			case "nftables":
+				base := filepath.Join(dir, "base.nft")
+				mustWrite(t, base, []byte("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\ttcp dport 22 accept\n\t}\n}\ntable inet other {\n}\n"))
+				out, err := isolated(t, nft+" -c -f "+file+" && "+nft+" -f "+base+" && "+nft+" -f "+file+" && "+nft+" list ruleset")
+				if err != nil {
+					t.Fatalf("nft rejects the export of a hostile plan: %v\n%s\n%s", err, out, b.String())
+				}
+				if !strings.Contains(out, "table inet other") || !strings.Contains(out, "policy drop;") {
+					t.Errorf("loading the export changed the rest of the ruleset:\n%s", out)
+				}
+				for _, r := range roles {
+					chain := strings.ReplaceAll(r.ID, "-", "_")
+					if got, want := nftAccepted(t, out, chain), wantOpen(r); strings.Join(got, " ") != strings.Join(want, " ") {
+						t.Errorf("all=%v: chain %s accepts %v, want %v", all, chain, got, want)
+					}
+				}
+			case "iptables":
+				out, err := isolated(t, restore+" --test --noflush "+file+" && "+ipt+" -P INPUT DROP && "+restore+" --noflush "+file+" && "+ipt+" -S")
+				if err != nil {
+					t.Fatalf("iptables-restore rejects the export of a hostile plan: %v\n%s\n%s", err, out, b.String())
+				}
+				if !strings.Contains(out, "-P INPUT DROP") || regexp.MustCompile(`(?m)^-A INPUT -j ACCEPT`).MatchString(out) {
+					t.Errorf("loading the export opened INPUT:\n%s", out)
+				}
+				accepts := regexp.MustCompile(`(?m)^-A \S+ .*-j ACCEPT$`).FindAllString(out, -1)
+				want := 0
+				for _, r := range roles {
+					want += len(wantOpen(r))
+				}
+				if len(accepts) != want {
+					t.Errorf("all=%v: %d ACCEPT rules loaded, want %d:\n%s", all, len(accepts), want, out)
+				}
+			}
+		}
+	}
+}
+
+// TestCSVExportNeutralizesFormulas checks that no text cell of the CSV
+// export starts with a character a spreadsheet reads as a formula.
+func TestCSVExportNeutralizesFormulas(t *testing.T) {
+	reg := flagship(t)
+	for _, c := range reg.Components {
+		c.Name = "=HYPERLINK(\"http://x\")" + c.Name
+		for _, p := range c.Ports {
+			p.Purpose = "@SUM(A1)\n+1"
+		}
+	}
+	for _, p := range reg.Planes {
+		p.Name = "-" + p.Name
+	}
+	var b bytes.Buffer
+	if err := export.Write(&b, reg, "csv", export.Options{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 10 {
+		t.Fatalf("only %d rows", len(rows))
+	}
+	for _, row := range rows[1:] {
+		for i, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("column %s starts with a formula character: %q", rows[0][i], cell)
+			}
+			if strings.ContainsAny(cell, "\n\r") {
+				t.Errorf("column %s holds a line break: %q", rows[0][i], cell)
+			}
+		}
+		if !strings.HasPrefix(row[7], "'=HYPERLINK") {
+			t.Errorf("component cell %q: want the formula kept as text behind an apostrophe", row[7])
+		}
+	}
+}
