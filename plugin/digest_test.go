@@ -155,6 +155,7 @@ func TestDigestWarns(t *testing.T) {
 		"mod/registry.yaml":       plan,
 		"mod/a/a.go":              "package a\n",
 		"elsewhere/registry.yaml": plan,
+		"elsewhere/.git/HEAD":     "ref: refs/heads/main\n", // a repository: discovery stops at its root
 		"elsewhere/b/b.go":        "package b\n",
 	})
 	root := filepath.Join(dir, "mod")

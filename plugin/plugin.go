@@ -133,7 +133,8 @@ func newPlugin(s Settings, wd string) (*portlintPlugin, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("portlint settings: registry %s: no such file (a relative path is resolved against the module root %s)", path, p.root)
 		}
-		reg, err := config.LoadRegistry(config.Source{Path: path, How: config.FromFlag})
+		// .golangci.yml is the repository's own: what it names stays inside.
+		reg, err := config.LoadRegistry(config.Source{Path: path, How: config.FromFlag, Root: config.RepoRoot(p.root)})
 		if err != nil {
 			return nil, fmt.Errorf("portlint settings: %w", err)
 		}

@@ -89,6 +89,8 @@ func TestSettingsErrors(t *testing.T) {
 			[]string{`check "duplicate" needs the whole tree`}},
 		{"missing registry", map[string]any{"registry": "testdata/registry.yaml"},
 			[]string{"registry " + filepath.Join(moduleRoot(t), "testdata", "registry.yaml") + ": no such file", "resolved against the module root"}},
+		{"registry outside the repository", map[string]any{"registry": "/etc/passwd"},
+			[]string{"/etc/passwd is outside the repository", "portlint settings"}},
 		{"broken registry", map[string]any{"registry": "plugin/testdata/broken.yaml"},
 			[]string{"broken.yaml:3:", "portlint settings"}},
 	} {

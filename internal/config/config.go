@@ -28,7 +28,8 @@ const FileName = ".portlint.yaml"
 type Config struct {
 	File     string            // where it was read from
 	Dir      string            // its directory: relative paths are relative to it
-	Registry string            // registry path, relative to Dir
+	Root     string            // the repository it belongs to (RepoRoot of Dir)
+	Registry string            // registry path, relative to Dir, inside Root
 	Include  []string          // globs (relative to Dir) of files to scan; empty: all
 	Exclude  []string          // globs of files and directories to skip
 	Enable   []string          // checks to enable
@@ -37,26 +38,88 @@ type Config struct {
 }
 
 // Find returns the path of the nearest .portlint.yaml in dir or its
-// parents up to the module root, or "".
+// parents up to the project root (see Root), or "".
 func Find(dir string) string {
 	return walkUp(dir, FileName)
 }
 
-// walkUp looks for name in dir and its parents, up to the root of the Go
-// module (the first directory holding go.mod): a plan belongs to a project,
-// and a module inside another repository's tree keeps its own.
+// vcsDirs are the entries that mark the root of a version-controlled
+// repository.
+var vcsDirs = []string{".git", ".hg", ".svn", ".bzr", ".jj", "_darcs", ".fslckout"}
+
+func isVCSRoot(d string) bool {
+	for _, v := range vcsDirs {
+		if _, err := os.Lstat(filepath.Join(d, v)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func isModuleRoot(d string) bool {
+	st, err := os.Stat(filepath.Join(d, "go.mod"))
+	return err == nil && !st.IsDir()
+}
+
+// Root returns the directory where discovery of .portlint.yaml and
+// registry.yaml stops: the nearest directory at or above dir that holds a
+// go.mod or is the root of a repository (.git, .hg, ...). When neither is
+// found up to the file system's root, it is dir itself: a plan planted in
+// a parent directory of a checkout never applies to it.
+func Root(dir string) string {
+	start, err := filepath.Abs(dir)
+	if err != nil {
+		return filepath.Clean(dir)
+	}
+	for d := start; ; {
+		if isModuleRoot(d) || isVCSRoot(d) {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return start
+		}
+		d = parent
+	}
+}
+
+// RepoRoot returns the root of the repository that holds dir: the nearest
+// version-control root at or above it, else Root(dir). Files that a
+// repository's own configuration names (a registry in .portlint.yaml or in
+// the golangci-lint settings) must lie inside it.
+func RepoRoot(dir string) string {
+	start, err := filepath.Abs(dir)
+	if err != nil {
+		return Root(dir)
+	}
+	for d := start; ; {
+		if isVCSRoot(d) {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return Root(dir)
+		}
+		d = parent
+	}
+}
+
+// walkUp looks for name in dir and its parents, up to Root(dir): a plan
+// belongs to a project, and a module inside another repository's tree
+// keeps its own.
 func walkUp(dir, name string) string {
 	d, err := filepath.Abs(dir)
 	if err != nil {
 		return ""
 	}
+	root := Root(d)
 	for {
 		p := filepath.Join(d, name)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p
 		}
-		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
-			return "" // the module root: stop
+		if d == root {
+			return ""
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
@@ -64,6 +127,55 @@ func walkUp(dir, name string) string {
 		}
 		d = parent
 	}
+}
+
+// An OutsideError says that a repository names a file outside itself.
+type OutsideError struct {
+	Path string // the file as named
+	Real string // where it leads, links resolved
+	Root string // the repository root it must stay in
+}
+
+func (e *OutsideError) Error() string {
+	where := e.Path
+	if e.Real != "" && e.Real != e.Path {
+		where += " (which leads to " + e.Real + ")"
+	}
+	return fmt.Sprintf("%s is outside the repository %s; a repository's configuration may name only its own files (name a plan elsewhere with -registry)", where, e.Root)
+}
+
+// Contained checks that path, named by a repository whose root is root,
+// lies inside it, both as written and with symbolic links resolved. A path
+// that does not exist is judged as written.
+func Contained(root, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	if !within(absRoot, abs) {
+		return &OutsideError{Path: path, Root: absRoot}
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil // it does not exist (yet): reading it will say so
+	}
+	realRoot, err := filepath.EvalSymlinks(absRoot)
+	if err != nil {
+		realRoot = absRoot
+	}
+	if !within(realRoot, real) {
+		return &OutsideError{Path: path, Real: real, Root: absRoot}
+	}
+	return nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // An Error is a positioned problem in a configuration file.
@@ -78,6 +190,9 @@ func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Li
 // Load reads a configuration file strictly: unknown keys, wrong types and
 // unknown check names are errors, all reported together.
 func Load(path string) (*Config, error) {
+	if err := Contained(RepoRoot(filepath.Dir(path)), path); err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
@@ -87,7 +202,7 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes configuration data; path names it in errors.
 func Parse(path string, data []byte) (*Config, error) {
-	c := &Config{File: path, Dir: filepath.Dir(path)}
+	c := &Config{File: path, Dir: filepath.Dir(path), Root: RepoRoot(filepath.Dir(path))}
 	var errs []error
 	fail := func(n *yaml.Node, format string, args ...any) {
 		errs = append(errs, &Error{path, n.Line, n.Column, fmt.Sprintf(format, args...)})
@@ -145,6 +260,15 @@ func Parse(path string, data []byte) (*Config, error) {
 		switch k.Value {
 		case "registry":
 			c.Registry = str(v, "registry")
+			if c.Registry != "" {
+				p := c.Registry
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(c.Dir, p)
+				}
+				if err := Contained(c.Root, p); err != nil {
+					fail(v, "registry: %v", err)
+				}
+			}
 		case "include":
 			c.Include = list(v, "include")
 		case "exclude":
@@ -207,6 +331,10 @@ const (
 type Source struct {
 	Path string // "" for the embedded default
 	How  string // FromFlag, FromConfig, FromFound or FromEmbedded
+	// Root, when set, is the repository that named Path (FromConfig,
+	// FromFound): LoadRegistry reads Path only if it lies inside Root,
+	// links resolved.
+	Root string
 }
 
 func (s Source) String() string {
@@ -229,17 +357,17 @@ func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
 		if !filepath.IsAbs(flagPath) {
 			flagPath = filepath.Join(dir, flagPath)
 		}
-		return Source{filepath.Clean(flagPath), FromFlag}
+		return Source{Path: filepath.Clean(flagPath), How: FromFlag}
 	}
 	if cfg != nil && cfg.Registry != "" {
 		p := cfg.Registry
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(cfg.Dir, p)
 		}
-		return Source{filepath.Clean(p), FromConfig}
+		return Source{filepath.Clean(p), FromConfig, cfg.Root}
 	}
 	if p := walkUp(dir, "registry.yaml"); p != "" {
-		return Source{p, FromFound}
+		return Source{p, FromFound, RepoRoot(filepath.Dir(p))}
 	}
 	return Source{How: FromEmbedded}
 }
@@ -250,6 +378,11 @@ func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
 func LoadRegistry(src Source) (*registry.Registry, error) {
 	if src.How == FromEmbedded || src.Path == "" {
 		return portlint.DefaultRegistry()
+	}
+	if src.Root != "" {
+		if err := Contained(src.Root, src.Path); err != nil {
+			return nil, fmt.Errorf("registry: %w", err)
+		}
 	}
 	st, err := os.Stat(src.Path)
 	if err != nil {

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,78 @@ func TestLoadRegistryCache(t *testing.T) {
 	def, err := config.LoadRegistry(config.Source{How: config.FromEmbedded})
 	if err != nil || def.Component("webserver") == nil {
 		t.Errorf("embedded: %v", err)
+	}
+}
+
+// TestRoot stops discovery at a module, at a repository, or, with neither
+// above, at the starting directory.
+func TestRoot(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"mod/a/b", "repo/.git", "repo/x/y", "bare/c"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mod", "go.mod"), []byte("module m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ start, root, repo string }{
+		{"mod/a/b", "mod", "mod"},
+		{"repo/x/y", "repo", "repo"},
+		{"bare/c", "bare/c", "bare/c"},
+	} {
+		if got := config.Root(filepath.Join(dir, tc.start)); got != filepath.Join(dir, tc.root) {
+			t.Errorf("Root(%s) = %s, want %s", tc.start, got, tc.root)
+		}
+		if got := config.RepoRoot(filepath.Join(dir, tc.start)); got != filepath.Join(dir, tc.repo) {
+			t.Errorf("RepoRoot(%s) = %s, want %s", tc.start, got, tc.repo)
+		}
+	}
+}
+
+// TestContained accepts files inside the repository and refuses paths and
+// links that lead out of it.
+func TestContained(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(filepath.Join(repo, "ops"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"outside.yaml", "repo/ops/plan.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(dir, "outside.yaml"), filepath.Join(repo, "out.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("ops/plan.yaml", filepath.Join(repo, "in.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path string
+		ok   bool
+	}{
+		{"ops/plan.yaml", true},
+		{"in.yaml", true},
+		{"not-yet.yaml", true},
+		{"ops/../ops/plan.yaml", true},
+		{"../outside.yaml", false},
+		{"ops/../../outside.yaml", false},
+		{"out.yaml", false},
+		{"/etc/passwd", false},
+	} {
+		p := tc.path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(repo, p)
+		}
+		err := config.Contained(repo, p)
+		if (err == nil) != tc.ok {
+			t.Errorf("Contained(%s) = %v, want ok=%v", tc.path, err, tc.ok)
+		}
+		var oe *config.OutsideError
+		if err != nil && !errors.As(err, &oe) {
+			t.Errorf("Contained(%s) = %T, want an *OutsideError", tc.path, err)
+		}
 	}
 }
