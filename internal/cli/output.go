@@ -3,7 +3,9 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/portlint/portlint/finding"
 )
@@ -14,11 +16,11 @@ import (
 // runs exit 0 with findings: the consumer reads them from the output.
 func (r *run) output(res *scanResult) error {
 	for _, e := range res.errors {
-		fmt.Fprintln(r.env.Stderr, r.relErr(e))
+		fmt.Fprintln(r.env.Stderr, printable(r.relErr(e)))
 	}
 	if r.flags.v {
 		for _, n := range res.notes {
-			fmt.Fprintln(r.env.Stderr, "note: "+r.relErr(n))
+			fmt.Fprintln(r.env.Stderr, "note: "+printable(r.relErr(n)))
 		}
 	}
 	var shown []finding.Finding
@@ -106,7 +108,7 @@ func relLines(env *Env, e string) string {
 func (r *run) printText(fs []finding.Finding) {
 	cache := map[string][]string{}
 	for _, f := range fs {
-		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s [%s]\n", displayPath(r.env, f.Pos.File), f.Pos.Line, f.Pos.Column, f.Message, f.Check)
+		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s [%s]\n", printable(displayPath(r.env, f.Pos.File)), f.Pos.Line, f.Pos.Column, printable(f.Message), printable(f.Check))
 		if r.flags.context >= 0 {
 			r.printContext(cache, f)
 		}
@@ -124,6 +126,34 @@ func (r *run) printContext(cache map[string][]string, f finding.Finding) {
 	}
 	n := r.flags.context
 	for l := max(1, f.Pos.Line-n); l <= min(len(lines), f.Pos.Line+n); l++ {
-		fmt.Fprintf(r.env.Stdout, "%d\t%s\n", l, lines[l-1])
+		fmt.Fprintf(r.env.Stdout, "%d\t%s\n", l, printable(lines[l-1]))
 	}
+}
+
+// printable keeps one finding, error or table row on one line of a
+// terminal or CI log: every control character but the tab, and the
+// Unicode line and paragraph separators, is written as a Go escape (\n,
+// \x1b, \u2028). A name or a path holding a line break then cannot forge
+// a finding line or a CI workflow command (::error) of its own, nor
+// repaint a terminal.
+func printable(s string) string {
+	i := strings.IndexFunc(s, unprintable)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if !unprintable(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r) // '\n', '\x1b', '\u2028'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func unprintable(r rune) bool {
+	return r != '\t' && unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/portlint/portlint/check"
@@ -52,7 +53,7 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	for _, e := range res.errors {
-		fmt.Fprintln(env.Stderr, r.relErr(e))
+		fmt.Fprintln(env.Stderr, printable(r.relErr(e)))
 	}
 	recs := make([]finding.Record, 0, len(res.uses))
 	for _, u := range res.uses {
@@ -109,7 +110,7 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 			if rec.PortEnd > 0 {
 				port += "-" + strconv.Itoa(rec.PortEnd)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s:%d:%d\n", port, rec.Proto, dash(rec.Bind), rec.Role, dash(rec.Component), rec.Source, rec.File, rec.Line, rec.Column)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s:%d:%d\n", port, rec.Proto, cell(dash(rec.Bind)), rec.Role, cell(dash(rec.Component)), cell(rec.Source), cell(rec.File), rec.Line, rec.Column)
 		}
 		tw.Flush()
 		// what manifest scanning set aside (template lines, unreadable
@@ -117,14 +118,14 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 		if len(res.notes) > 0 {
 			fmt.Fprintf(env.Stdout, "\nNot scanned:\n")
 			for _, n := range res.notes {
-				fmt.Fprintf(env.Stdout, "  %s\n", r.relErr(n))
+				fmt.Fprintf(env.Stdout, "  %s\n", printable(r.relErr(n)))
 			}
 		}
 	}
 	if *asJSON || *asCSV {
 		// one use per line on stdout; what was set aside goes to stderr
 		for _, n := range res.notes {
-			fmt.Fprintln(env.Stderr, "note: "+r.relErr(n))
+			fmt.Fprintln(env.Stderr, "note: "+printable(r.relErr(n)))
 		}
 	}
 	if len(res.errors) > 0 {
@@ -209,7 +210,7 @@ func writePlanned(env *Env, reg *registry.Registry, uses []*check.Use, recs []fi
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tPORT\tPROTO\tBIND\tCOMPONENT\tUSES\tWHERE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Status, r.Port, r.Proto, dash(r.Bind), dash(r.Component), r.Uses, r.Where)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Status, r.Port, r.Proto, cell(dash(r.Bind)), cell(dash(r.Component)), r.Uses, cell(r.Where))
 	}
 	return tw.Flush()
 }
@@ -220,3 +221,6 @@ func protoOr(p registry.Proto) registry.Proto {
 	}
 	return p
 }
+
+// cell is printable text for a table cell, whose tabs would shift columns.
+func cell(s string) string { return strings.ReplaceAll(printable(s), "\t", " ") }

@@ -157,7 +157,7 @@ func runRegistryCheck(_ context.Context, env *Env, args []string) error {
 
 func displayDiag(env *Env, d registry.Diagnostic) string {
 	d.Pos.File = displayPath(env, d.Pos.File)
-	return d.String()
+	return printable(d.String())
 }
 
 func runRegistryShow(_ context.Context, env *Env, args []string) error {
