@@ -1,4 +1,4 @@
-// Package related is component b's code, listening on «a»'s port.
+// Package related is component b's code, listening on äa旧's port.
 //
 //portlint:component b
 package related
@@ -6,5 +6,5 @@ package related
 import "net"
 
 func f() {
-	net.Listen("tcp", ":1001") // want `port 1001 belongs to «a», not b`
+	net.Listen("tcp", ":1001") // want `port 1001 belongs to äa旧, not b`
 }
