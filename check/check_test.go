@@ -58,6 +58,16 @@ func TestCheck(t *testing.T) {
 		{"bind other address", check.Use{Port: 28952, Role: check.Listen, Component: "admin_dam", Bind: bind("10.0.0.9"), BindKnown: true}, check.BindCheck, "admin_dam binds port 28952 on 10.0.0.9, but the plan binds it to $VIP", 0},
 		{"reserved", check.Use{Port: 15001, Role: check.Listen, Component: "webserver"}, check.Reserved, "port 15001 is reserved by the platform (Istio Envoy outbound)", 0},
 		{"reserved named reference", check.Use{Port: 9090, Role: check.Default, Names: []string{"prometheusURL"}}, "", "", 0},
+		{"configure another component's own port", check.Use{Port: 28952, Role: check.Configure, Component: "data_dam", Bind: bind("127.0.0.1"), BindKnown: true}, "", "", 0},
+		{"configure checks the configured component", check.Use{Port: 20200, Role: check.Configure, Component: "data_dam"}, check.Conflict, "port 20200 belongs to webserver (SE-M), not data_dam", 0},
+		{"configure a retired port", check.Use{Port: 8099, Role: check.Configure, Component: "agent"}, check.Retired, "agent moved to 20000", 20000},
+		{"match claims nothing", check.Use{Port: 20200, Role: check.Match, Component: "data_dam"}, "", "", 0},
+		{"match outside every pool claims nothing", check.Use{Port: 53, Role: check.Match, Component: "data_dam"}, "", "", 0},
+		{"match of a retired port unnamed", check.Use{Port: 8099, Role: check.Match, Component: "webserver"}, "", "", 0},
+		{"match of a retired port named", check.Use{Port: 8099, Role: check.Match, Component: "webserver", Names: []string{"agentPort"}}, check.Retired, "agent moved to 20000", 0},
+		{"redirect to own port, wider bind", check.Use{Port: 28952, Role: check.Redirect, Component: "data_dam", Bind: registry.Any, BindKnown: true}, "", "", 0},
+		{"redirect to another's port", check.Use{Port: 20200, Role: check.Redirect, Component: "data_dam"}, check.Conflict, "port 20200 belongs to webserver (SE-M), not data_dam", 0},
+		{"redirect to a reserved port", check.Use{Port: 15001, Role: check.Redirect, Component: "webserver"}, check.Reserved, "Istio Envoy outbound", 0},
 		{"reserved common server only in engine", check.Use{Port: 443, Role: check.Listen, Component: "sc"}, "", "", 0},
 		{"reserved common server in engine", check.Use{Port: 443, Role: check.Listen, Component: "webserver"}, check.Reserved, "HTTPS servers", 0},
 		{"sidecar span", check.Use{Port: 28960, PortEnd: 28965, Role: check.Listen, Component: "sidecar"}, "", "", 0},
@@ -116,6 +126,11 @@ func TestDuplicates(t *testing.T) {
 		{Pos: pos("i.go", 9), Port: 20252, Role: check.Default, Component: "admin_dam", Bind: bind("127.0.0.2"), BindKnown: true},
 		{Pos: pos("j.go", 10), Port: 20253, Role: check.Listen, Component: "webserver", Bind: bind("127.0.0.1"), BindKnown: true},
 		{Pos: pos("k.go", 11), Port: 20253, Role: check.Listen, Component: "admin_dam", HostComputed: true},
+		// a rule redirecting to webserver's listener, a control plane
+		// configuring it, a filter matching it: none listens there
+		{Pos: pos("l.go", 12), Port: 20250, Role: check.Redirect, Component: "data_dam"},
+		{Pos: pos("m.go", 13), Port: 20250, Role: check.Configure, Component: "agent"},
+		{Pos: pos("n.go", 14), Port: 20250, Role: check.Match, Component: "nexus"},
 	}
 	got := check.Duplicates(reg, uses, nil)
 	if len(got) != 2 {

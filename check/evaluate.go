@@ -128,6 +128,9 @@ func (c *Checker) one(u *Use, port int) []Result {
 
 	others := otherAssignments(reg.Assignments(g, port), comp, proto)
 	if len(own) > 0 {
+		if u.Role == Redirect {
+			return nil // a rule sends traffic to the component's own port: no bind of its own
+		}
 		return c.bind(u, comp, port, bind, own, others)
 	}
 	if len(others) > 0 {
@@ -174,7 +177,7 @@ func (c *Checker) retired(u *Use, comp *registry.Component, g *registry.Group, p
 	// is the old service's port only where the context names that service
 	// (agentAddr = "localhost:8099"); engine code may well dial the
 	// customer's own etcd on 2379.
-	needName := comp == nil || u.Role == Dial
+	needName := comp == nil || !u.Role.Serves()
 	useWords := wordSet(u.Names)
 	var hits []*registry.Retirement
 	for _, r := range c.Reg.RetiredAt(g, port) {

@@ -42,8 +42,8 @@ func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []
 	}
 	by := map[key][]*Use{}
 	for _, u := range uses {
-		if u.Role != Listen && u.Role != Default {
-			continue
+		if !u.Role.Listens() {
+			continue // a dial, an exposed Service port, a configured or redirect target
 		}
 		c := reg.Component(u.Component)
 		if c == nil || u.Port == 0 {

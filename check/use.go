@@ -19,11 +19,27 @@ const (
 	Dial    Role = "dial"    // it connects to the port
 	Default Role = "default" // a configuration default: a flag, a struct tag, a constant
 	Expose  Role = "expose"  // a manifest publishes the port (Service, compose ports)
+	// Configure: the port is written into another component's
+	// configuration (a control plane filling in its sidecar's bootstrap).
+	// The use belongs to the configured component and is checked as its
+	// port, but nothing listens at the place that writes it.
+	Configure Role = "configure"
+	// Match: a packet-filter rule matches traffic to the port (iptables
+	// --dport, nftables dport). It claims nothing.
+	Match Role = "match"
+	// Redirect: a packet-filter rule redirects traffic to the port
+	// (--to-ports 15001). The target must be a port of the component the
+	// rule belongs to; nothing listens at the rule itself.
+	Redirect Role = "redirect"
 )
 
 // Serves reports whether the role claims the port for the component (as
-// opposed to connecting to someone else's).
-func (r Role) Serves() bool { return r != Dial }
+// opposed to connecting to someone else's or matching traffic to it).
+func (r Role) Serves() bool { return r != Dial && r != Match }
+
+// Listens reports whether the role puts a listener on the port where the
+// use is: what two components cannot both do on one host.
+func (r Role) Listens() bool { return r == Listen || r == Default }
 
 // A Position is a place in a source file. Line and Column are 1-based;
 // Column counts bytes. Offset is the 0-based byte offset.

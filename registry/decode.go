@@ -922,6 +922,32 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 				c.Manifests = append(c.Manifests, s)
 			})
 		}},
+		{"types", false, func(v *yaml.Node) {
+			d.list(v, what+" types", func(_ int, e *yaml.Node) {
+				s, ok := d.str(e, what+" types")
+				if !ok {
+					return
+				}
+				if err := ValidateTypePattern(s); err != nil {
+					d.errorf(e, "bad-value", "%s types: %q: %v", what, s, err)
+					return
+				}
+				c.Types = append(c.Types, s)
+			})
+		}},
+		{"keys", false, func(v *yaml.Node) {
+			d.list(v, what+" keys", func(_ int, e *yaml.Node) {
+				s, ok := d.str(e, what+" keys")
+				if !ok {
+					return
+				}
+				if err := ValidateKeyPattern(s); err != nil {
+					d.errorf(e, "bad-value", "%s keys: %q: %v", what, s, err)
+					return
+				}
+				c.Keys = append(c.Keys, s)
+			})
+		}},
 		{"labels", false, func(v *yaml.Node) {
 			c.Labels = map[string]string{}
 			d.eachPair(v, what+" labels", func(k, v *yaml.Node) { c.Labels[k.Value], _ = d.str(v, what+" labels."+k.Value) })

@@ -163,10 +163,19 @@ type Component struct {
 	Packages  []string          // Go import-path patterns ("*/cmd/agent/...")
 	Manifests []string          // file globs relative to the project root
 	Labels    map[string]string // Kubernetes labels that identify its workloads
-	Aliases   []string          // other names: binaries, services, containers
-	Doc       string
-	Since     string
-	Pos       Pos
+	// Types are Go types (and fields) whose values configure this
+	// component wherever they are written: "*/pkg/bootstrap.Config",
+	// "*/model.Proxy.AdminPort". A port written into one is the
+	// component's, with role configure, whichever code writes it.
+	Types []string
+	// Keys are key paths of configuration and Helm values that belong to
+	// this component wherever they appear: "bootstrap.adminPort",
+	// "sidecar.**". A port under one is the component's.
+	Keys    []string
+	Aliases []string // other names: binaries, services, containers
+	Doc     string
+	Since   string
+	Pos     Pos
 }
 
 // PlaneNames lists the component's planes.

@@ -20,6 +20,8 @@ type index struct {
 	byGroup  map[*Group]*groupIndex
 	reserved spanIndex[*Reservation]
 	pkgs     []pkgPattern
+	types    []typePattern
+	keys     []keyPattern
 }
 
 type groupIndex struct {
@@ -80,6 +82,14 @@ func (reg *Registry) buildIndex() {
 		}
 		for _, pat := range c.Packages {
 			ix.pkgs = append(ix.pkgs, pkgPattern{compilePkgPattern(pat), c})
+		}
+		for _, pat := range c.Types {
+			if tp, ok := compileTypePattern(pat, c); ok {
+				ix.types = append(ix.types, tp)
+			}
+		}
+		for _, pat := range c.Keys {
+			ix.keys = append(ix.keys, compileKeyPattern(pat, c))
 		}
 	}
 	for _, r := range reg.Retired {
