@@ -219,6 +219,9 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !opts.Tests && testPackage(pass) {
+		return &Result{}, nil // a test helper, fake or mock: its ports are fixtures
+	}
 	files := selectFiles(pass, opts)
 	if len(files) == 0 || !mayHaveUses(pass, files) {
 		return &Result{}, nil // fast path: nothing here can be a port use
@@ -242,6 +245,20 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 		res.Uses = append(res.Uses, &u.Use)
 	}
 	return res, nil
+}
+
+// testPackage reports whether the package is test code outside _test.go
+// files: its import path below the module path has a directory named for
+// tests (pkg/test/echo, internal/testutil, fake, mocks, e2e).
+func testPackage(pass *analysis.Pass) bool {
+	p := pass.Pkg.Path()
+	if pass.Module != nil && pass.Module.Path != "" {
+		if p == pass.Module.Path {
+			return false
+		}
+		p = strings.TrimPrefix(p, pass.Module.Path+"/")
+	}
+	return check.IsTestDir(p)
 }
 
 // selectFiles drops test and generated files unless asked for.

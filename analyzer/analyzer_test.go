@@ -1,6 +1,7 @@
 package analyzer_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -64,4 +65,21 @@ func TestRelatedInRegistry(t *testing.T) {
 	if !found {
 		t.Error("no related position at the registry's port 1001")
 	}
+}
+
+// TestTestPackages: a package under a directory named for tests (test/,
+// testutil/, fake/, mocks/, e2e/) is test code, checked only with -test.
+func TestTestPackages(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "testpkgs/...")
+	var rec errRecorder // the fixture has no want for it: analysistest reports it as unexpected
+	analysistest.Run(&rec, analysistest.TestData(), analyzer.NewWithOptions(analyzer.Options{Registry: flagship(t), Tests: true}), "testpkgs/pkg/test/echo")
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "port 7070 is outside every pool") {
+		t.Errorf("with Tests set, want the test helper's port 7070 checked; got %q", rec.errs)
+	}
+}
+
+type errRecorder struct{ errs []string }
+
+func (r *errRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
 }

@@ -23,3 +23,36 @@ func TestSelect(t *testing.T) {
 		}
 	}
 }
+
+func TestTestPaths(t *testing.T) {
+	for rel, want := range map[string]bool{
+		"pkg/test/echo":                  true,
+		"pkg/test/framework/components":  true,
+		"pilot/pkg/serviceregistry/mock": true,
+		"internal/testutil":              true,
+		"tests/integration/pilot":        true,
+		"pkg/e2e-tests/x":                true,
+		"integration_test":               true,
+		"pkg/kube/fake":                  true,
+		"cmd/server":                     false,
+		"pkg/testing":                    false, // a package named testing may be the product's (a test-run service)
+		"pkg/latest":                     false,
+		"contest/server":                 false,
+		"pkg/attest":                     false,
+		".":                              false,
+	} {
+		if got := check.IsTestDir(rel); got != want {
+			t.Errorf("IsTestDir(%q) = %v, want %v", rel, got, want)
+		}
+	}
+	for rel, want := range map[string]bool{
+		"deploy/test/web.yaml": true,
+		"test.yaml":            false,
+		"deploy/web.yaml":      false,
+		"e2e/kind.yaml":        true,
+	} {
+		if got := check.IsTestFile(rel); got != want {
+			t.Errorf("IsTestFile(%q) = %v, want %v", rel, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -71,6 +72,9 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		rel = filepath.ToSlash(rel)
 		if r.skipped(p) {
 			continue
+		}
+		if !r.flags.tests && check.IsTestFile(rel) && !slices.Contains(files, p) {
+			continue // sample resources of a test tree: checked with -test, or when named
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
