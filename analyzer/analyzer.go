@@ -236,6 +236,7 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 	}
 	col := newCollector(pass, files)
 	col.run()
+	col.configured(reg)
 	attr := attribute(pass, files, reg)
 	uses := merge(pass, col.sites, attr)
 	rep := &reporter{pass: pass, reg: reg, enabled: opts.Enabled, attr: attr}
@@ -346,6 +347,9 @@ func merge(pass *analysis.Pass, sites []*site, attr *attribution) []*use {
 func newUse(pass *analysis.Pass, s *site, attr *attribution) *use {
 	f := fileOf(pass, s.pos)
 	comp, via := attr.of(f)
+	if s.comp != nil {
+		comp, via = s.comp, "type" // a "types" pattern of the registry
+	}
 	u := &use{pos: s.pos, end: s.end, file: f, component: comp}
 	if s.pv.literal() {
 		u.fixStart, u.fixEnd = s.pv.digits, s.pv.end

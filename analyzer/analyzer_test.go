@@ -9,6 +9,7 @@ import (
 
 	"github.com/portlint/portlint"
 	"github.com/portlint/portlint/analyzer"
+	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/registry"
 )
 
@@ -82,4 +83,49 @@ type errRecorder struct{ errs []string }
 
 func (r *errRecorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestConfigure: the registry's "types" patterns give values written into
+// a configuration type, a package-level constant and a function's body to
+// the configured component, with role configure, whichever component's
+// code writes them.
+func TestConfigure(t *testing.T) {
+	reg, err := registry.Parse("plan.yaml", []byte(`version: 1
+groups:
+  pod: {pool: "[15000, 15100)"}
+  istiod: {pool: "[15000, 15100)"}
+ranges:
+  - {name: pod.proxy, group: pod, span: "[15000, 15100)"}
+  - {name: istiod.control, group: istiod, span: "[15000, 15100)"}
+components:
+  - name: sidecar
+    group: pod
+    ranges: [pod.proxy]
+    types: ["*/bootstrap.Config", "configure/model.HBone*", "configure/model.DNSCapturePort", "configure/core.buildDNS*"]
+    ports: [{port: 15000}, {port: 15008}, {port: 15053}]
+  - name: istiod
+    group: istiod
+    ranges: [istiod.control]
+    packages: ["configure/..."]
+    ports: [{port: 15010}, {port: 15012}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(reg), "configure/...")
+	roles := map[string]int{}
+	for _, r := range results {
+		res, _ := r.Result.(*analyzer.Result)
+		if res == nil {
+			continue
+		}
+		for _, u := range res.Uses {
+			if u.Role == check.Configure {
+				roles[u.Component+" "+u.Via]++
+			}
+		}
+	}
+	if roles["sidecar type"] < 5 {
+		t.Errorf("configure uses by component and via: %v; want at least 5 of the sidecar through types", roles)
+	}
 }

@@ -29,7 +29,17 @@ type site struct {
 	names     []string // names around the use (see check.Use.Names)
 	// hostComputed: the address's host is computed at run time
 	hostComputed bool
+	// decl names the Go declaration the value is written into, for the
+	// registry's "types" patterns: a struct field (pkg, type, field) or a
+	// package-level constant or variable (pkg, name).
+	decl declRef
+	// comp, when set, is the component a "types" pattern gives the use.
+	comp *registry.Component
 }
+
+// A declRef names a Go declaration: a package path, a type or package-level
+// name, and a field of the type.
+type declRef struct{ pkg, name, field string }
 
 // Context strengths: a call that listens or dials says more than a flag,
 // which says more than a name.
@@ -853,6 +863,7 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 				if proto != "" {
 					s.proto = proto
 				}
+				s.decl = declRef{typePkg, typeName, field}
 			}
 		}
 	case *types.Map:
@@ -988,7 +999,15 @@ func (c *collector) assign(as *ast.AssignStmt) {
 			if !k.listen && (dialish(words(owner)) || dialWords[strings.ToLower(ownerPkg)]) {
 				k.dial = true
 			}
+			before := len(c.sites)
 			c.addNamed(as.Rhs[i], k, name, prioName, name, owner)
+			if sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr); ok {
+				if pkg, typ := typeOwner(c.info().TypeOf(sel.X)); typ != "" {
+					for _, s := range c.sites[before:] {
+						s.decl = declRef{pkg, typ, name}
+					}
+				}
+			}
 		}
 	}
 }
@@ -1016,6 +1035,75 @@ func (c *collector) rangeStmt(rs *ast.RangeStmt) {
 	k := classify(id.Name)
 	if (k.port || k.addr) && c.portish(c.info().TypeOf(id)) {
 		c.addNamed(cl, k, id.Name, prioName, id.Name)
+	}
+}
+
+// typeOwner returns the package path and name of the named type t is or
+// points to.
+func typeOwner(t types.Type) (pkg, name string) {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
+		return n.Obj().Pkg().Path(), n.Obj().Name()
+	}
+	return "", ""
+}
+
+// configured applies the registry's "types" patterns: a use written into
+// a field of a matching type, a matching package-level constant or
+// variable (here or, through a constant, in another package), or inside a
+// matching function belongs to the pattern's component. A value written
+// into another component's configuration is a configure use; a listen or
+// dial inside a matching function keeps its role.
+func (c *collector) configured(reg *registry.Registry) {
+	if !reg.HasTypes() {
+		return
+	}
+	type span struct {
+		from, to token.Pos
+		comp     *registry.Component
+	}
+	var funcs []span
+	for _, f := range c.files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			name := fd.Name.Name
+			if fd.Recv != nil && len(fd.Recv.List) == 1 {
+				if _, typ := typeOwner(c.info().TypeOf(fd.Recv.List[0].Type)); typ != "" {
+					name = typ + "." + name
+				}
+			}
+			if comp := reg.MatchType(c.pass.Pkg.Path(), name, ""); comp != nil {
+				funcs = append(funcs, span{fd.Pos(), fd.End(), comp})
+			}
+		}
+	}
+	for _, s := range c.sites {
+		if s.decl.name != "" {
+			s.comp = reg.MatchType(s.decl.pkg, s.decl.name, s.decl.field)
+		}
+		if s.comp == nil && s.pv.via != nil && s.pv.via.Pkg() != nil && s.pv.via.Parent() == s.pv.via.Pkg().Scope() {
+			s.comp = reg.MatchType(s.pv.via.Pkg().Path(), s.pv.via.Name(), "")
+		}
+		if s.comp != nil {
+			if s.role == check.Default || s.role == check.Expose {
+				s.role = check.Configure
+			}
+			continue
+		}
+		for _, f := range funcs {
+			if f.from <= s.pos && s.pos < f.to {
+				s.comp = f.comp
+				if s.role == check.Default {
+					s.role = check.Configure
+				}
+				break
+			}
+		}
 	}
 }
 
@@ -1064,7 +1152,13 @@ func (c *collector) valueSpec(vs *ast.ValueSpec) {
 			k = pkgK
 		}
 		if (k.port || k.addr) && c.portish(c.info().TypeOf(vs.Values[i])) {
+			before := len(c.sites)
 			c.addNamed(vs.Values[i], k, name.Name, prioName, name.Name)
+			if obj := c.info().Defs[name]; obj != nil && obj.Parent() == c.pass.Pkg.Scope() {
+				for _, s := range c.sites[before:] {
+					s.decl = declRef{pkg: c.pass.Pkg.Path(), name: name.Name}
+				}
+			}
 		}
 	}
 }
