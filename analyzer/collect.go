@@ -288,6 +288,13 @@ func (c *collector) file(f *ast.File) {
 		case *ast.StructType:
 			c.structTags(n)
 		case *ast.BinaryExpr:
+			if n.Op == token.ADD && c.numberText(n.X) {
+				// strconv.Itoa(http.StatusOK) + ":1": a number before the
+				// colon is no host, and ":1" no port
+				if lit, ok := ast.Unparen(n.Y).(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.HasPrefix(strings.Trim(lit.Value, "`\""), ":") {
+					c.quiet[lit] = true
+				}
+			}
 			if n.Op == token.EQL || n.Op == token.NEQ || n.Op == token.LSS || n.Op == token.GTR || n.Op == token.LEQ || n.Op == token.GEQ {
 				c.quietBelow(n)
 			}
@@ -902,6 +909,9 @@ func (c *collector) portish(t types.Type) bool {
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
+		if u.Info()&types.IsInteger != 0 && isEnum(t) {
+			return false // DerivePort: HTTPRedirect_FROM_REQUEST_PORT is a choice, not port 1
+		}
 		return u.Info()&(types.IsInteger|types.IsString) != 0
 	case *types.Interface:
 		return true
@@ -913,6 +923,39 @@ func (c *collector) portish(t types.Type) bool {
 		return c.portish(u.Elem())
 	}
 	return false
+}
+
+// numberText reports whether e is the decimal text of an integer:
+// strconv.Itoa(n), fmt.Sprint(n), strconv.FormatInt(n, 10).
+func (c *collector) numberText(e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return false
+	}
+	switch calleeName(c.info(), call) {
+	case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint", "fmt.Sprint":
+		t := c.info().TypeOf(call.Args[0])
+		b, ok := t.Underlying().(*types.Basic)
+		return ok && b.Info()&types.IsInteger != 0
+	}
+	return false
+}
+
+// isEnum reports whether t is a named integer type with a String method:
+// an enumeration (a protobuf enum, a stringer type), whose values are
+// labels however its name reads.
+func isEnum(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	if !ok {
+		return false
+	}
+	obj, _, _ := types.LookupFieldOrMethod(n, false, n.Obj().Pkg(), "String")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	return sig.Params().Len() == 0 && sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), types.Typ[types.String])
 }
 
 // protocolField reads a Protocol field of a struct literal ("UDP",

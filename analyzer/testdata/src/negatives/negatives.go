@@ -156,3 +156,27 @@ func (p *pool) next(o *redis.Options) {
 	p.port -= 20200           // 73: an offset
 	o.Addr = "localhost:6379" // 74: the customer's Redis, where a client connects
 }
+
+// RedirectPortSelection is an enumeration whose name says port: its values
+// are choices, not port numbers.
+type RedirectPortSelection int32
+
+const (
+	FromProtocolDefault RedirectPortSelection = 0
+	FromRequestPort     RedirectPortSelection = 1
+)
+
+func (s RedirectPortSelection) String() string { return "choice" }
+
+type httpRedirect struct {
+	DerivePort RedirectPortSelection
+	Port       int
+}
+
+func enums() {
+	_ = httpRedirect{DerivePort: FromRequestPort} // a choice of how to derive the port
+	_ = httpRedirect{Port: 20210}                 // want `port 20210 is in webserver's range engine.mgmt.apps but not registered`
+	codes := fmt.Sprint(http.StatusOK) + ":1"     // a status code and its weight
+	weights := "200:1,503:2"                      // status codes with weights, not host:port
+	_, _ = codes, weights
+}
