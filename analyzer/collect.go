@@ -56,8 +56,9 @@ type collector struct {
 	pass     *analysis.Pass
 	r        *resolver
 	sites    []*site
-	consumed map[ast.Node]bool // literals and calls a context has resolved
-	quiet    map[ast.Node]bool // literals that must never count as free-standing
+	consumed map[ast.Node]bool      // literals and calls a context has resolved
+	quiet    map[ast.Node]bool      // literals that must never count as free-standing
+	dialArgs map[*ast.CallExpr]bool // calls whose result is the address a dial sink connects to
 	module   string
 	files    []*ast.File
 	// listenNamed is set while a value under a name that says listen,
@@ -66,7 +67,7 @@ type collector struct {
 }
 
 func newCollector(pass *analysis.Pass, files []*ast.File) *collector {
-	c := &collector{pass: pass, r: newResolver(pass), consumed: map[ast.Node]bool{}, quiet: map[ast.Node]bool{}, files: files}
+	c := &collector{pass: pass, r: newResolver(pass), consumed: map[ast.Node]bool{}, quiet: map[ast.Node]bool{}, dialArgs: map[*ast.CallExpr]bool{}, files: files}
 	if pass.Module != nil {
 		c.module = pass.Module.Path
 	}
@@ -425,6 +426,13 @@ func (c *collector) sinkCall(call *ast.CallExpr, name string, s sink) {
 	}
 	arg := call.Args[s.arg]
 	short := shortName(name)
+	if s.role == check.Dial {
+		// net.Dial("tcp", withDefaultPort(host, "80")): what the helper's
+		// port parameter receives is where the code connects
+		if inner, ok := ast.Unparen(arg).(*ast.CallExpr); ok {
+			c.dialArgs[inner] = true
+		}
+	}
 	switch s.kind {
 	case sinkTCPAddr:
 		c.tcpAddr(arg, s.role, proto, short, prioSink)
@@ -749,6 +757,7 @@ func (c *collector) paramNames(call *ast.CallExpr, fn *types.Func) {
 		}
 		p := params.At(pi)
 		if k := classify(p.Name()); k.port || k.addr {
+			k.dial = k.dial || c.dialArgs[call]
 			c.addNamed(a, k, fn.Name()+"("+p.Name()+")", prioField, fn.Name(), p.Name())
 		}
 	}

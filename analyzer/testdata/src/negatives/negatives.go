@@ -180,3 +180,12 @@ func enums() {
 	weights := "200:1,503:2"                      // status codes with weights, not host:port
 	_, _ = codes, weights
 }
+
+func withDefaultPort(host, port string) string { return net.JoinHostPort(host, port) }
+
+// A helper that fills in a default port for a dial: the port is the
+// remote's, where the code connects.
+func probe(host string) {
+	net.DialTimeout("tcp", withDefaultPort(host, "80"), time.Second)
+	withDefaultPort(host, "20211") // want `port 20211 is in webserver's range engine.mgmt.apps but not registered`
+}
