@@ -59,6 +59,7 @@ type collector struct {
 	consumed map[ast.Node]bool      // literals and calls a context has resolved
 	quiet    map[ast.Node]bool      // literals that must never count as free-standing
 	dialArgs map[*ast.CallExpr]bool // calls whose result is the address a dial sink connects to
+	scheme   map[*ast.BasicLit]bool // a scheme's default port, chosen by scheme
 	module   string
 	files    []*ast.File
 	// listenNamed is set while a value under a name that says listen,
@@ -67,7 +68,7 @@ type collector struct {
 }
 
 func newCollector(pass *analysis.Pass, files []*ast.File) *collector {
-	c := &collector{pass: pass, r: newResolver(pass), consumed: map[ast.Node]bool{}, quiet: map[ast.Node]bool{}, dialArgs: map[*ast.CallExpr]bool{}, files: files}
+	c := &collector{pass: pass, r: newResolver(pass), consumed: map[ast.Node]bool{}, quiet: map[ast.Node]bool{}, dialArgs: map[*ast.CallExpr]bool{}, scheme: map[*ast.BasicLit]bool{}, files: files}
 	if pass.Module != nil {
 		c.module = pass.Module.Path
 	}
@@ -95,6 +96,11 @@ func (c *collector) consume(e ast.Node) {
 func (c *collector) add(s *site, expr ast.Expr) {
 	if s.pv.port < 1 || s.pv.port > 65535 {
 		return
+	}
+	for _, lit := range s.pv.lits {
+		if c.scheme[lit] && s.role != check.Listen {
+			s.role = check.Dial // info.Port = 443 under case "https": the server's, by scheme
+		}
 	}
 	s.names = append(s.names, c.identNames(expr)...)
 	if s.bindKnown && s.bind.Kind == registry.BindHost {
@@ -302,6 +308,19 @@ func (c *collector) file(f *ast.File) {
 		case *ast.CaseClause:
 			for _, e := range n.List {
 				c.quietBelow(e)
+				if schemes[strings.ToLower(c.stringConst(e))] {
+					for _, st := range n.Body {
+						c.schemeDefaults(st)
+					}
+				}
+			}
+		case *ast.IfStmt:
+			if be, ok := ast.Unparen(n.Cond).(*ast.BinaryExpr); ok && be.Op == token.EQL &&
+				(schemes[strings.ToLower(c.stringConst(be.X))] || schemes[strings.ToLower(c.stringConst(be.Y))]) {
+				c.schemeDefaults(n.Body)
+				if n.Else != nil {
+					c.schemeDefaults(n.Else)
+				}
 			}
 		case *ast.Field:
 			if n.Tag != nil {
@@ -932,6 +951,24 @@ func (c *collector) portish(t types.Type) bool {
 		return c.portish(u.Elem())
 	}
 	return false
+}
+
+// schemes are URL schemes whose default port code fills in by scheme.
+var schemes = map[string]bool{"http": true, "https": true, "ws": true, "wss": true, "grpc": true, "grpcs": true, "h2c": true}
+
+// schemeDefaults marks the well-known ports under a branch on a URL
+// scheme (case "http": port = 80): the default port of a scheme, which
+// a client fills in for the server it connects to.
+func (c *collector) schemeDefaults(n ast.Node) {
+	ast.Inspect(n, func(m ast.Node) bool {
+		if lit, ok := m.(*ast.BasicLit); ok {
+			switch strings.Trim(lit.Value, "`\"") {
+			case "80", "443", "8080", "8443":
+				c.scheme[lit] = true
+			}
+		}
+		return true
+	})
 }
 
 // numberText reports whether e is the decimal text of an integer:

@@ -189,3 +189,34 @@ func probe(host string) {
 	net.DialTimeout("tcp", withDefaultPort(host, "80"), time.Second)
 	withDefaultPort(host, "20211") // want `port 20211 is in webserver's range engine.mgmt.apps but not registered`
 }
+
+type jwks struct {
+	UseSSL bool
+	Port   int
+}
+
+// The default port of a URL scheme is the server's, where a client goes.
+func parseJwks(scheme string) jwks {
+	info := jwks{}
+	switch scheme {
+	case "http":
+		info.Port = 80
+	case "https":
+		info.UseSSL, info.Port = true, 443
+	default:
+		info.Port = 20212 // want `port 20212 is in webserver's range engine.mgmt.apps but not registered`
+	}
+	if scheme == "wss" {
+		info.Port = 443
+	}
+	return info
+}
+
+type scrapeConfig struct{ Port string }
+
+// A scrape configuration's port is the target's.
+func scrapeDefaults(prom *scrapeConfig) {
+	if prom.Port == "" {
+		prom.Port = "80"
+	}
+}
