@@ -27,7 +27,7 @@ func flagship(t *testing.T) *registry.Registry {
 func TestFlagship(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)),
 		"listen", "dial", "defaults", "resolve", "checks", "unattributed", "attrfile",
-		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports")
+		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter")
 }
 
 // TestFixes applies the retired-port fixes and compares with .golden files:
@@ -101,18 +101,18 @@ components:
   - name: sidecar
     group: pod
     ranges: [pod.proxy]
-    types: ["*/bootstrap.Config", "configure/model.HBone*", "configure/model.DNSCapturePort", "configure/core.buildDNS*"]
+    types: ["*/bootstrap.Config", "mesh.example/configure/model.HBone*", "mesh.example/configure/model.DNSCapturePort", "*/configure/core.buildDNS*"]
     ports: [{port: 15000}, {port: 15008}, {port: 15053}]
   - name: istiod
     group: istiod
     ranges: [istiod.control]
-    packages: ["configure/..."]
+    packages: ["mesh.example/configure/..."]
     ports: [{port: 15010}, {port: 15012}]
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(reg), "configure/...")
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(reg), "mesh.example/configure/...")
 	roles := map[string]int{}
 	for _, r := range results {
 		res, _ := r.Result.(*analyzer.Result)

@@ -367,12 +367,110 @@ func (c *collector) call(call *ast.CallExpr) {
 	if c.flagCall(call, name, pkg, fn) || c.kingpinDefault(call, name) || c.viperDefault(call, name) {
 		return
 	}
+	if c.filterArgs(call) || c.filterMethod(call, fn) {
+		return
+	}
 	if fn == nil {
 		return
 	}
 	c.paramNames(call, fn)
 	c.calleeNamed(call, fn)
 	c.keyedCall(call, pkg)
+}
+
+// filterFlags are packet-filter arguments (iptables, ip6tables, nft
+// written as arguments) followed by a port or list of ports, and the role
+// of those ports: a match claims nothing, a redirect target must be the
+// rule's component's own port.
+var filterFlags = map[string]check.Role{
+	"--dport": check.Match, "--dports": check.Match, "--sport": check.Match, "--sports": check.Match,
+	"--destination-port": check.Match, "--destination-ports": check.Match, "--source-port": check.Match, "--source-ports": check.Match,
+	"dport": check.Match, "sport": check.Match,
+	"--to-ports": check.Redirect, "--to-port": check.Redirect, "--to-destination": check.Redirect, "--to-source": check.Redirect,
+}
+
+// filterArgs handles a rule written as a call's arguments:
+// AppendRule(chain, "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", dnsPort).
+func (c *collector) filterArgs(call *ast.CallExpr) bool {
+	hit := false
+	for i := 0; i+1 < len(call.Args); i++ {
+		role, ok := filterFlags[c.stringConst(call.Args[i])]
+		if !ok {
+			continue
+		}
+		hit = true
+		c.quietBelow(call.Args[i])
+		c.filterValue(call.Args[i+1], role, "iptables "+c.stringConst(call.Args[i]))
+		i++
+	}
+	if hit {
+		for _, a := range call.Args {
+			c.consume(a) // the rest of a rule is no address or port
+		}
+	}
+	return hit
+}
+
+// filterValue records the ports of a packet filter's port argument: a
+// port, a list "53,15008" or a range "15000:15010", or an address
+// "127.0.0.1:15053" for --to-destination.
+func (c *collector) filterValue(e ast.Expr, role check.Role, source string) {
+	if c.isIntegerOrDigits(e) && c.addPort(e, role, source, prioSink) {
+		return
+	}
+	if c.addAddr(e, role, "", source, prioSink, false) {
+		return
+	}
+	segs := c.r.segments(e)
+	for _, sg := range segs {
+		if sg.port != nil {
+			c.add(&site{pv: *sg.port, role: role, source: source, prio: prioSink}, e)
+			continue
+		}
+		if sg.unknown || sg.lit == nil {
+			continue
+		}
+		// literal digits in a list: "53,15008"
+		off := 0
+		for _, tok := range strings.FieldsFunc(sg.text, func(r rune) bool { return r == ',' || r == ':' }) {
+			i := strings.Index(sg.text[off:], tok) + off
+			off = i + len(tok)
+			if p, ok := parsePortString(tok); ok {
+				start := sg.lit.Pos() + token.Pos(1+i)
+				pv := portVal{port: p, digits: start, end: start + token.Pos(len(tok)), lits: []*ast.BasicLit{sg.lit}}
+				c.add(&site{pv: pv, role: role, source: source, prio: prioSink}, e)
+			}
+		}
+	}
+	c.consume(e)
+}
+
+// filterMethods are rule-builder methods whose argument is a port: a
+// match (DestinationPort) or a redirect target (RedirectPort).
+var filterMethods = map[string]check.Role{
+	"DestinationPort": check.Match, "DestinationPorts": check.Match, "SourcePort": check.Match, "SourcePorts": check.Match,
+	"Dport": check.Match, "Sport": check.Match, "MatchPort": check.Match, "MatchPorts": check.Match,
+	"RedirectPort": check.Redirect, "RedirectTo": check.Redirect, "ToPort": check.Redirect, "ToPorts": check.Redirect, "RedirectToPort": check.Redirect,
+}
+
+// filterMethod handles rule builders: rule.DestinationPort(consts.DNSPort).
+func (c *collector) filterMethod(call *ast.CallExpr, fn *types.Func) bool {
+	if fn == nil || len(call.Args) == 0 {
+		return false
+	}
+	role, ok := filterMethods[fn.Name()]
+	if !ok {
+		return false
+	}
+	if sig, ok := fn.Type().(*types.Signature); !ok || sig.Recv() == nil {
+		return false // a method of a rule builder, not a free function
+	}
+	for _, a := range call.Args {
+		if c.portish(c.info().TypeOf(a)) {
+			c.filterValue(a, role, fn.Name())
+		}
+	}
+	return true
 }
 
 // keyedCall handles helpers that take a setting's key and its default:

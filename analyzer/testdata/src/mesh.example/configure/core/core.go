@@ -5,8 +5,8 @@ import (
 	"net"
 	"strconv"
 
-	"configure/bootstrap"
-	"configure/model"
+	"mesh.example/configure/bootstrap"
+	"mesh.example/configure/model"
 )
 
 type listener struct{ Port int }
