@@ -106,6 +106,13 @@ func (c *collector) add(s *site, expr ast.Expr) {
 	if s.bindKnown && s.bind.Kind == registry.BindHost {
 		s.names = append(s.names, s.bind.Value)
 	}
+	if v := s.pv.via; v != nil && !s.pv.literal() && c.r.consts[v] == nil && s.prio < prioSink && v.Pkg() != nil && c.sameModule(v.Pkg()) {
+		if k := classify(v.Name()); (k.port || k.addr) && v.Parent() == v.Pkg().Scope() {
+			// model.HBoneInboundListenPort used here: the constant is a
+			// port use at its declaration, checked once in its own package
+			return
+		}
+	}
 	switch decl := c.r.consts[s.pv.via]; {
 	case s.pv.literal():
 		s.pos, s.end = s.pv.digits, s.pv.end
