@@ -8,7 +8,7 @@ import (
 	"net"
 	"strconv"
 
-	"constonce/ports"
+	"mesh.example/constonce/ports"
 )
 
 type options struct{ Port int }
