@@ -27,7 +27,7 @@ func flagship(t *testing.T) *registry.Registry {
 func TestFlagship(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)),
 		"listen", "dial", "defaults", "resolve", "checks", "unattributed", "attrfile",
-		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter", "mesh.example/constonce/...")
+		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter", "mesh.example/constonce/...", "mesh.example/recall")
 }
 
 // TestFixes applies the retired-port fixes and compares with .golden files:
@@ -127,5 +127,27 @@ components:
 	}
 	if roles["sidecar type"] < 5 {
 		t.Errorf("configure uses by component and via: %v; want at least 5 of the sidecar through types", roles)
+	}
+}
+
+// TestRecallUses: sets and maps of ports under a port name, and a suffix
+// test on an address, are in the inventory, the last as a match.
+func TestRecallUses(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/recall")
+	got := map[string]bool{}
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				got[fmt.Sprintf("%d %s", u.Port, u.Role)] = true
+			}
+		}
+	}
+	for _, want := range []string{"20200 default", "20214 default", "20201 default", "20215 default", "20216 match"} {
+		if !got[want] {
+			t.Errorf("no use %q in %v", want, got)
+		}
+	}
+	if got["3 default"] || got["5 default"] {
+		t.Errorf("a set of counts became ports: %v", got)
 	}
 }

@@ -211,11 +211,27 @@ func (c *collector) addNamed(e ast.Expr, k nameKind, source string, prio int, na
 			role = check.Default
 		}
 	}
+	if call, ok := e.(*ast.CallExpr); ok && c.setConstructor(call) {
+		// allowedPorts = sets.New(15000, 15021): a set of ports
+		hit := false
+		for _, a := range call.Args {
+			if c.addNamed(a, k, source, prio, names...) {
+				hit = true
+			}
+		}
+		return hit
+	}
 	if cl, ok := e.(*ast.CompositeLit); ok {
 		// a list of ports or addresses
 		hit := false
 		for _, el := range cl.Elts {
 			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				// reservedPorts = map[string]string{"15000": "admin"}: a
+				// table keyed by port
+				if c.isIntegerOrDigits(kv.Key) && c.r.constValue(kv.Key) != nil && c.addNamed(kv.Key, k, source, prio, names...) {
+					hit = true
+					continue
+				}
 				el = kv.Value
 			}
 			if _, nested := el.(*ast.CompositeLit); nested {
@@ -358,6 +374,9 @@ func (c *collector) call(call *ast.CallExpr) {
 	if fn != nil && fn.Pkg() != nil {
 		pkg = fn.Pkg().Path()
 	}
+	if c.addrSuffix(call, name) {
+		return
+	}
 	if (quietPkgs[pkg] && !strings.HasPrefix(name, "fmt.Sprint")) || quietFuncs[name] {
 		for _, a := range call.Args {
 			c.quietBelow(a)
@@ -383,6 +402,58 @@ func (c *collector) call(call *ast.CallExpr) {
 	c.paramNames(call, fn)
 	c.calleeNamed(call, fn)
 	c.keyedCall(call, pkg)
+}
+
+// setConstructor reports whether call builds a set from constant
+// elements: sets.New(15000, 15021), sets.NewInt(...), sets.NewString(...).
+func (c *collector) setConstructor(call *ast.CallExpr) bool {
+	fn, ok := typeutil.Callee(c.info(), call).(*types.Func)
+	if !ok || fn.Pkg() == nil || len(call.Args) == 0 {
+		return false
+	}
+	if !strings.HasSuffix(fn.Pkg().Path(), "sets") && !strings.HasSuffix(fn.Pkg().Path(), "set") {
+		return false
+	}
+	if !strings.HasPrefix(fn.Name(), "New") && fn.Name() != "Of" {
+		return false
+	}
+	for _, a := range call.Args {
+		if c.r.constValue(a) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// addrSuffix handles strings.HasSuffix(addr, ":15010"): the code tells
+// traffic to a port apart. It names the port and claims nothing (match).
+func (c *collector) addrSuffix(call *ast.CallExpr, name string) bool {
+	switch name {
+	case "strings.HasSuffix", "strings.TrimSuffix", "strings.CutSuffix":
+	default:
+		return false
+	}
+	if len(call.Args) != 2 {
+		return false
+	}
+	text := c.stringConst(call.Args[1])
+	if !strings.HasPrefix(text, ":") {
+		return false
+	}
+	if _, ok := parsePortString(text[1:]); !ok {
+		return false
+	}
+	says := false
+	for _, n := range c.identNames(call.Args[0]) {
+		if k := classify(n); k.addr || k.port {
+			says = true
+		}
+	}
+	if !says {
+		return false // the suffix of something that is no address
+	}
+	c.quietBelow(call.Args[1])
+	return c.addAddr(call.Args[1], check.Match, "", name, prioField, false)
 }
 
 // filterFlags are packet-filter arguments (iptables, ip6tables, nft
@@ -1054,6 +1125,8 @@ func (c *collector) portish(t types.Type) bool {
 		return c.portish(u.Elem())
 	case *types.Pointer:
 		return c.portish(u.Elem())
+	case *types.Map:
+		return c.portish(u.Key()) // a set or a table keyed by port
 	}
 	return false
 }

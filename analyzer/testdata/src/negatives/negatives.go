@@ -220,3 +220,9 @@ func scrapeDefaults(prom *scrapeConfig) {
 		prom.Port = "80"
 	}
 }
+
+// Telling traffic to a port apart names the port and claims nothing.
+func plaintext(addr, name string) bool {
+	_ = strings.HasSuffix(name, ":20213") // a name, not an address
+	return strings.HasSuffix(addr, ":15010")
+}
