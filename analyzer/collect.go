@@ -997,6 +997,7 @@ func (c *collector) calleeNamed(call *ast.CallExpr, fn *types.Func) {
 	if !k.port && !k.addr {
 		return
 	}
+	k.dial = k.dial || c.dialArgs[call] // net.Dial("tcp", defaultPort(host, "80"))
 	for _, a := range call.Args {
 		c.addNamed(a, k, fn.Name(), prioField, fn.Name())
 	}

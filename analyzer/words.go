@@ -180,6 +180,9 @@ func classify(name string) nameKind {
 func dialish(ws []string) bool {
 	dial, listen := false, false
 	for _, w := range ws {
+		if w == "scrape" || w == "scraping" {
+			return true // what a scraper fetches: a PrometheusScrapeConfiguration's port is the target's
+		}
 		if dialWords[w] {
 			dial = true
 		}

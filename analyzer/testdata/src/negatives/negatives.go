@@ -212,10 +212,10 @@ func parseJwks(scheme string) jwks {
 	return info
 }
 
-type scrapeConfig struct{ Port string }
+type prometheusScrapeConfig struct{ Port string }
 
 // A scrape configuration's port is the target's.
-func scrapeDefaults(prom *scrapeConfig) {
+func scrapeDefaults(prom *prometheusScrapeConfig) {
 	if prom.Port == "" {
 		prom.Port = "80"
 	}
@@ -225,4 +225,11 @@ func scrapeDefaults(prom *scrapeConfig) {
 func plaintext(addr, name string) bool {
 	_ = strings.HasSuffix(name, ":20213") // a name, not an address
 	return strings.HasSuffix(addr, ":15010")
+}
+
+func defaultPort(hostMaybePort, dp string) string { return net.JoinHostPort(hostMaybePort, dp) }
+
+// A helper named for a port, whose result a dial connects to.
+func ping(host string) {
+	net.DialTimeout("tcp", defaultPort(host, "80"), time.Second)
 }
