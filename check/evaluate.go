@@ -121,7 +121,7 @@ func (c *Checker) one(u *Use, port int) []Result {
 	}
 	if comp == nil {
 		if len(reg.GroupsWithPort(port)) == 0 {
-			return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %d is outside every pool of the plan (%s)", port, pools(reg))}}
+			return []Result{{Check: ForeignRange, Message: outsideEveryPool(reg, port)}}
 		}
 		return nil // unattributed: ownership cannot be judged
 	}
@@ -150,7 +150,7 @@ func (c *Checker) one(u *Use, port int) []Result {
 		}
 		return []Result{conflictResult(comp, portLabel(port, proto), hit)}
 	}
-	if !g.InPool(port) {
+	if g.HasPool() && !g.InPool(port) {
 		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s is outside the pool %s of group %s, where %s belongs", portLabel(port, proto), g.Pool, g.Name, comp.Name),
 			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
 	}
@@ -160,6 +160,11 @@ func (c *Checker) one(u *Use, port int) []Result {
 			msg = fmt.Sprintf("port %s is in the pool of group %s but not registered to %s", portLabel(port, proto), g.Name, comp.Name)
 		}
 		return []Result{{Check: Unregistered, Message: msg, Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
+	}
+	if !g.HasPool() && len(comp.Ranges) == 0 {
+		// A plan of fixed ports: the component's ports are those it lists.
+		return []Result{{Check: Unregistered, Message: fmt.Sprintf("port %s is not registered to %s (group %s has no pool: its ports are the ones the plan lists)", portLabel(port, proto), comp.Name, g.Name),
+			Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
 	}
 	return []Result{foreignResult(reg, comp, g, port, proto)}
 }
@@ -379,13 +384,26 @@ func rangeList(rs []*registry.Range) string {
 	return strings.Join(s, ", ")
 }
 
-func pools(reg *registry.Registry) string {
+// outsideEveryPool is the message for an unattributed use of a port that no
+// group holds.
+func outsideEveryPool(reg *registry.Registry, port int) string {
 	var s []string
+	fixed := false
 	for _, g := range reg.Groups {
-		s = append(s, g.Name+" "+g.Pool.String())
+		if g.HasPool() {
+			s = append(s, g.Name+" "+g.Pool.String())
+		} else {
+			fixed = true
+		}
 	}
 	sort.Strings(s)
-	return strings.Join(s, ", ")
+	switch {
+	case fixed && len(s) == 0:
+		return fmt.Sprintf("port %d is in no group of the plan: no group has a pool, and none assigns the port", port)
+	case fixed:
+		return fmt.Sprintf("port %d is outside every pool of the plan (%s), and no group without a pool assigns it", port, strings.Join(s, ", "))
+	}
+	return fmt.Sprintf("port %d is outside every pool of the plan (%s)", port, strings.Join(s, ", "))
 }
 
 // namesOwner reports whether the use's names name the component or one of

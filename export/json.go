@@ -46,7 +46,7 @@ type PlanVar struct {
 type PlanGroup struct {
 	Name   string   `json:"name"`
 	Doc    string   `json:"doc,omitempty"`
-	Pool   Span     `json:"pool"`
+	Pool   *Span    `json:"pool,omitempty"` // nil for a group of fixed ports
 	Allow  []Span   `json:"allow,omitempty"`
 	Planes []string `json:"planes,omitempty"`
 }
@@ -162,7 +162,11 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 		if !sel.group(g) {
 			continue
 		}
-		pg := PlanGroup{Name: g.Name, Doc: g.Doc, Pool: spanOf(g.Pool), Planes: planeNames(g.Planes)}
+		pg := PlanGroup{Name: g.Name, Doc: g.Doc, Planes: planeNames(g.Planes)}
+		if g.HasPool() {
+			pool := spanOf(g.Pool)
+			pg.Pool = &pool
+		}
 		for _, a := range g.Allow {
 			pg.Allow = append(pg.Allow, spanOf(a))
 		}

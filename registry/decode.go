@@ -792,7 +792,7 @@ func (d *decoder) top(reg *Registry, root *yaml.Node) {
 				g := &Group{Name: k.Value, Pos: d.pos(k)}
 				what := "group " + k.Value
 				d.fields(v, what, []field{
-					{"pool", true, func(v *yaml.Node) {
+					{"pool", false, func(v *yaml.Node) {
 						g.Pool, g.PoolPos, _ = d.interval(v, what+" pool")
 						g.PoolWritten = written(v)
 					}},

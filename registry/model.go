@@ -102,7 +102,7 @@ type Plane struct {
 type Group struct {
 	Name string
 	Doc  string
-	Pool Interval // the ports the group's components draw from
+	Pool Interval // the ports the group's components draw from; zero when the group has none
 	// PoolWritten is the pool as the file writes it, for display.
 	PoolWritten string
 	Allow       []Interval // ports outside the pool the group may also use (80, 443)
@@ -113,6 +113,40 @@ type Group struct {
 	Planes     []*Plane
 	Ranges     []*Range
 	Components []*Component
+}
+
+// HasPool reports whether the file gives the group a pool. A group without
+// one is a plan of fixed ports: its components' ports are the ones they
+// list, and nothing is outside a pool.
+func (g *Group) HasPool() bool { return g.Pool.Lo > 0 }
+
+// Extent is the group's pool or, for a group without one, the smallest
+// interval that holds its ranges, its allowed extras and its components'
+// ports (zero when it has none of them).
+func (g *Group) Extent() Interval {
+	if g.HasPool() {
+		return g.Pool
+	}
+	var iv Interval
+	add := func(s Interval) {
+		if iv.Lo == 0 {
+			iv = s
+			return
+		}
+		iv = Interval{min(iv.Lo, s.Lo), max(iv.Hi, s.Hi)}
+	}
+	for _, r := range g.Ranges {
+		add(r.Span)
+	}
+	for _, a := range g.Allow {
+		add(a)
+	}
+	for _, c := range g.Components {
+		for _, p := range c.Ports {
+			add(p.Span)
+		}
+	}
+	return iv
 }
 
 // InPool reports whether p is in the group's pool or its allowed extras.

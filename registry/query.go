@@ -341,11 +341,13 @@ func (reg *Registry) ReservedAt(g *Group, p int, proto Proto) []*Reservation {
 	return out
 }
 
-// GroupsWithPort returns the groups whose pool or allowed extras hold p.
+// GroupsWithPort returns the groups whose pool or allowed extras hold p,
+// and the groups without a pool that assign p or hold it in a range: the
+// ports of a plan of fixed ports are the ones it lists.
 func (reg *Registry) GroupsWithPort(p int) []*Group {
 	var out []*Group
 	for _, g := range reg.Groups {
-		if g.InPool(p) {
+		if g.InPool(p) || (!g.HasPool() && (len(reg.Assignments(g, p)) > 0 || reg.RangeAt(g, p) != nil)) {
 			out = append(out, g)
 		}
 	}

@@ -31,7 +31,7 @@ func (v *validator) ranges() {
 	for _, g := range v.reg.Groups {
 		var alloc []*Range
 		for _, r := range g.Ranges {
-			if !g.Pool.ContainsInterval(r.Span) {
+			if g.HasPool() && !g.Pool.ContainsInterval(r.Span) {
 				v.add(r.SpanPos, "range-outside-pool", []Related{{g.PoolPos, "pool of group " + g.Name}},
 					"range %s %s reaches outside the pool %s of group %s", r.Name, r.Span, g.Pool, g.Name)
 			}
@@ -226,7 +226,7 @@ func (v *validator) placement(g *Group, c *Component, p *Port) {
 	}
 	var where []string
 	rule := ""
-	if !g.Pool.ContainsInterval(p.Span) {
+	if g.HasPool() && !g.Pool.ContainsInterval(p.Span) {
 		rule = "outside-pool"
 		where = append(where, fmt.Sprintf("outside the pool %s of group %s", g.Pool, g.Name))
 	} else if len(c.Ranges) > 0 && !inAny(c.Ranges, p.Span) {
@@ -307,7 +307,11 @@ func (v *validator) retiredReuse(g *Group, c *Component, p *Port) {
 
 func (v *validator) pools() {
 	for _, g := range v.reg.Groups {
-		spans := append([]Interval{g.Pool}, g.Allow...)
+		var spans []Interval
+		if g.HasPool() {
+			spans = append(spans, g.Pool)
+		}
+		spans = append(spans, g.Allow...)
 		for _, r := range v.reg.Reserved {
 			if !r.AppliesTo(g) {
 				continue
@@ -321,7 +325,11 @@ func (v *validator) pools() {
 				if rs := v.reg.RangesAt(g, x.Lo); len(rs) > 0 {
 					where = ", inside range " + rs[0].Name
 				}
-				v.add(g.PoolPos, "pool-reserved", []Related{{r.Pos, "reserved by " + r.Owner}},
+				at := g.PoolPos
+				if !at.IsValid() {
+					at = g.Pos // no pool: the group, whose allowed extras hold it
+				}
+				v.add(at, "pool-reserved", []Related{{r.Pos, "reserved by " + r.Owner}},
 					"the ports of group %s include %s, which the platform reserves (%s)%s; never assign it", g.Name, x.Dash(), r.Owner, where)
 			}
 		}

@@ -283,7 +283,11 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 		if f.plane != nil && f.plane.Group != g {
 			continue
 		}
-		fmt.Fprintf(w, "group %s: pool %s", g.Name, g.Pool)
+		if g.HasPool() {
+			fmt.Fprintf(w, "group %s: pool %s", g.Name, g.Pool)
+		} else {
+			fmt.Fprintf(w, "group %s: no pool (fixed ports)", g.Name)
+		}
 		if len(g.Allow) > 0 {
 			fmt.Fprintf(w, ", also %s", names(g.Allow, registry.Interval.Dash))
 		}

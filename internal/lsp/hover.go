@@ -182,7 +182,9 @@ func describePort(reg *registry.Registry, port int, u *check.Use) string {
 	if len(groups) == 0 {
 		var pools []string
 		for _, g := range reg.Groups {
-			pools = append(pools, fmt.Sprintf("%s `%s`", g.Name, g.PoolWritten))
+			if g.HasPool() {
+				pools = append(pools, fmt.Sprintf("%s `%s`", g.Name, g.PoolWritten))
+			}
 		}
 		fmt.Fprintf(&b, "- outside every pool of the plan (%s)\n", strings.Join(pools, ", "))
 	}
@@ -273,7 +275,7 @@ func describeInGroup(b *strings.Builder, reg *registry.Registry, g *registry.Gro
 	if un := reg.UnallocatedAt(g, port); un != nil {
 		fmt.Fprintf(b, "- %sin **%s** `%s`, not yet allocated\n", prefix, un.Name, un.Written)
 	}
-	span := g.Pool
+	span := g.Pool // zero, holding no port, for a group without a pool
 	where := "pool of " + g.Name
 	if len(chain) > 0 {
 		span, where = chain[0].Span, chain[0].Name

@@ -1,0 +1,86 @@
+package check_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/registry"
+)
+
+// parsePlan loads a registry written in a test; it must load and have no
+// validation errors.
+func parsePlan(t *testing.T, src string) *registry.Registry {
+	t.Helper()
+	reg, err := registry.Parse("plan.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range reg.Problems {
+		if d.Severity == registry.SevError {
+			t.Fatalf("the plan has an error: %s", d)
+		}
+	}
+	return reg
+}
+
+type planCase struct {
+	name  string
+	use   check.Use
+	check string // "" expects no result
+	msg   string // substring of the message
+}
+
+func runPlanCases(t *testing.T, reg *registry.Registry, cases []planCase) {
+	t.Helper()
+	c := &check.Checker{Reg: reg}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			u := tc.use
+			rs := c.Check(&u)
+			if tc.check == "" {
+				if len(rs) != 0 {
+					t.Fatalf("want no result, got %+v", rs)
+				}
+				return
+			}
+			if len(rs) != 1 || rs[0].Check != tc.check || !strings.Contains(rs[0].Message, tc.msg) {
+				t.Fatalf("got %+v; want one %s containing %q", rs, tc.check, tc.msg)
+			}
+		})
+	}
+}
+
+// TestNoPool checks a plan of fixed ports: a group without a pool has no
+// "outside the pool", and an unattributed use of a port it assigns is not
+// outside every pool.
+func TestNoPool(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  mesh: {}
+  engine: {pool: "[20000, 21000)"}
+ranges:
+  - {name: gw, group: mesh, span: "[8000, 8100)"}
+components:
+  - {name: proxy, group: mesh, ports: [{port: 15001}, {port: 15090}]}
+  - {name: gateway, group: mesh, ranges: [gw], ports: [{port: 8080}]}
+  - {name: agent, group: engine, ports: [{port: 20000}]}
+`)
+	runPlanCases(t, reg, []planCase{
+		{"own fixed port", check.Use{Port: 15001, Role: check.Listen, Component: "proxy"}, "", ""},
+		{"unlisted port is unregistered, not outside a pool", check.Use{Port: 15021, Role: check.Listen, Component: "proxy"}, check.Unregistered, "port 15021 is not registered to proxy (group mesh has no pool"},
+		{"another's fixed port is a conflict", check.Use{Port: 15090, Role: check.Listen, Component: "gateway"}, check.Conflict, "port 15090 belongs to proxy, not gateway"},
+		{"own range still holds", check.Use{Port: 8081, Role: check.Listen, Component: "gateway"}, check.Unregistered, "in gateway's range gw"},
+		{"outside own ranges", check.Use{Port: 9000, Role: check.Listen, Component: "gateway"}, check.ForeignRange, "lies in no range of group mesh, outside gateway's ranges (gw)"},
+		{"unattributed use of an assigned port", check.Use{Port: 15090, Role: check.Listen}, "", ""},
+		{"unattributed use of a range port", check.Use{Port: 8050, Role: check.Listen}, "", ""},
+		{"unattributed use of a port nobody assigns", check.Use{Port: 15021, Role: check.Listen}, check.ForeignRange, "outside every pool of the plan (engine [20000, 21000)), and no group without a pool assigns it"},
+		{"a pooled group keeps its pool", check.Use{Port: 15021, Role: check.Listen, Component: "agent"}, check.ForeignRange, "outside the pool [20000, 21000) of group engine"},
+	})
+	only := parsePlan(t, "version: 1\ngroups:\n  mesh: {}\ncomponents:\n  - {name: proxy, group: mesh, ports: [{port: 15001}]}\n")
+	runPlanCases(t, only, []planCase{
+		{"no pool anywhere", check.Use{Port: 15021, Role: check.Listen}, check.ForeignRange, "port 15021 is in no group of the plan: no group has a pool, and none assigns the port"},
+		{"no pool anywhere, assigned", check.Use{Port: 15001, Role: check.Listen}, "", ""},
+	})
+}

@@ -1,0 +1,44 @@
+package export_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/portlint/portlint/export"
+)
+
+func write(t *testing.T, src, format string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := export.Write(&b, parse(t, src), format, export.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestNoPoolGroup exports a group of fixed ports: no pool in the JSON plan,
+// its ports in the firewall list, and a port map drawn over its ports.
+func TestNoPoolGroup(t *testing.T) {
+	const src = "version: 1\ngroups:\n  mesh: {}\n  engine: {pool: \"[20000, 21000)\"}\ncomponents:\n  - {name: proxy, group: mesh, ports: [{port: 15001}, {port: 15090}]}\n"
+	var plan struct {
+		Groups []struct {
+			Name string
+			Pool *struct{ First, Last int }
+		}
+	}
+	if err := json.Unmarshal([]byte(write(t, src, "json")), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Groups) != 2 || plan.Groups[0].Name != "mesh" || plan.Groups[0].Pool != nil || plan.Groups[1].Pool == nil {
+		t.Errorf("groups %+v: want mesh without a pool, engine with one", plan.Groups)
+	}
+	if md := write(t, src, "markdown"); !strings.Contains(md, "| 15001 | tcp | proxy |") || !strings.Contains(md, "| 15090 | tcp | proxy |") {
+		t.Errorf("the firewall list misses the fixed ports:\n%s", md)
+	}
+	html := write(t, src, "html")
+	if !strings.Contains(html, "pool none (fixed ports)") || !strings.Contains(html, "15090") {
+		t.Errorf("the port map does not show the group without a pool and its ports")
+	}
+}
