@@ -150,6 +150,9 @@ func (c *Checker) one(u *Use, port int) []Result {
 		}
 		return []Result{conflictResult(comp, portLabel(port, proto), hit)}
 	}
+	if r := c.setAside(u, comp, g, port, proto); r != nil || len(reg.SetAsideAt(g, port, proto)) > 0 {
+		return r // another's block, or the component's own, wherever it lies
+	}
 	if g.HasPool() && !g.InPool(port) {
 		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s is outside the pool %s of group %s, where %s belongs", portLabel(port, proto), g.Pool, g.Name, comp.Name),
 			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
@@ -167,6 +170,29 @@ func (c *Checker) one(u *Use, port int) []Result {
 			Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
 	}
 	return []Result{foreignResult(reg, comp, g, port, proto)}
+}
+
+// setAside reports a use of a port in a block the plan sets aside for
+// another component; the owner's own use, and a use whose names name the
+// owner (a reference to its port), are fine.
+func (c *Checker) setAside(u *Use, comp *registry.Component, g *registry.Group, port int, proto registry.Proto) []Result {
+	blocks := c.Reg.SetAsideAt(g, port, proto)
+	useWords := wordSet(u.Names)
+	for _, b := range blocks {
+		if b.For == comp || namesOwner(useWords, b.For) {
+			return nil
+		}
+	}
+	if len(blocks) == 0 {
+		return nil
+	}
+	b := blocks[0]
+	who := b.For.Name
+	if b.Owner != "" && b.Owner != who {
+		who += " (" + b.Owner + ")"
+	}
+	return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, which the plan sets aside for %s, not %s", portLabel(port, proto), b.Span, who, comp.Name),
+		Related: []registry.Related{{Pos: b.Pos, Message: "set aside for " + b.For.Name}}}}
 }
 
 // retired reports a use of a retired port, unless the use's component now

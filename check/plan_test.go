@@ -84,3 +84,31 @@ components:
 		{"no pool anywhere, assigned", check.Use{Port: 15001, Role: check.Listen}, "", ""},
 	})
 }
+
+// TestSetAside checks a block reserved for one of the plan's own
+// components: the owner's use is fine wherever the block lies, another
+// component's use is foreign-range naming the owner (or a conflict where
+// the owner lists the port), and the platform check stays out of it.
+func TestSetAside(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  mesh: {pool: "[20000, 21000)"}
+components:
+  - {name: proxy, group: mesh, aliases: [envoy], ports: [{port: 15001}]}
+  - {name: istiod, group: mesh, ports: [{port: 20000}]}
+reserved:
+  - {span: "[15000, 15100)", for: envoy, owner: Envoy sidecar ports}
+  - {port: 15200, owner: Some platform service}
+`)
+	runPlanCases(t, reg, []planCase{
+		{"owner's listed port", check.Use{Port: 15001, Role: check.Listen, Component: "proxy"}, "", ""},
+		{"owner's unlisted port in its block", check.Use{Port: 15021, Role: check.Listen, Component: "proxy"}, "", ""},
+		{"owner outside its block", check.Use{Port: 15200, Role: check.Listen, Component: "proxy"}, check.Reserved, "reserved by the platform (Some platform service)"},
+		{"another component in the block", check.Use{Port: 15021, Role: check.Default, Component: "istiod"}, check.ForeignRange, "port 15021 lies in [15000, 15100), which the plan sets aside for proxy (Envoy sidecar ports), not istiod"},
+		{"another component on the owner's listed port", check.Use{Port: 15001, Role: check.Listen, Component: "istiod"}, check.Conflict, "port 15001 belongs to proxy, not istiod"},
+		{"another component naming the owner", check.Use{Port: 15021, Role: check.Default, Component: "istiod", Names: []string{"EnvoyReadinessPort"}}, "", ""},
+		{"another component dialing", check.Use{Port: 15021, Role: check.Dial, Component: "istiod"}, "", ""},
+		{"unattributed use in the block", check.Use{Port: 15021, Role: check.Listen}, "", ""},
+	})
+}

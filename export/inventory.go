@@ -161,6 +161,12 @@ func (ov *Overlay) classify(reg *registry.Registry, g *registry.Group, comp *reg
 		u.Why = fmt.Sprintf("%d is reserved by the platform (%s)", p, rs[0].Owner)
 		return u
 	}
+	for _, r := range reg.SetAsideAt(g, p, proto) {
+		if comp != nil && r.For != comp {
+			u.Why = fmt.Sprintf("%s uses %d, which the plan sets aside for %s", compName(comp), p, r.For.Name)
+			return u
+		}
+	}
 	u.Status = Unplanned
 	u.Why = fmt.Sprintf("the plan gives %d to no component", p)
 	if r := reg.RangeAt(g, p); r != nil {

@@ -120,6 +120,9 @@ type PlanReserved struct {
 	Proto  string   `json:"proto,omitempty"`
 	Owner  string   `json:"owner"`
 	Groups []string `json:"groups,omitempty"`
+	// For names the component a block is set aside for; empty for the
+	// platform's reservations.
+	For string `json:"for,omitempty"`
 }
 
 // PlanRole is a node role and its firewall list.
@@ -238,6 +241,9 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 			continue
 		}
 		pr := PlanReserved{Span: spanOf(r.Span), Proto: string(r.Proto), Owner: r.Owner}
+		if r.For != nil {
+			pr.For = r.For.Name
+		}
 		for _, g := range r.Groups {
 			pr.Groups = append(pr.Groups, g.Name)
 		}

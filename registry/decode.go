@@ -119,6 +119,7 @@ type rawRetired struct {
 type rawReserved struct {
 	r      *Reservation
 	groups []ref
+	forRef ref
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
@@ -1109,7 +1110,7 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 	r := &Reservation{Pos: d.pos(e)}
 	raw := &rawReserved{r: r}
 	what := fmt.Sprintf("reserved[%d]", i)
-	var hasPort, hasSpan bool
+	var hasPort, hasSpan, hasOwner, hasGroups, hasFor bool
 	d.fields(e, what, []field{
 		{"port", false, func(v *yaml.Node) {
 			hasPort = true
@@ -1126,8 +1127,13 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 				r.Proto = pr
 			}
 		}},
-		{"owner", true, func(v *yaml.Node) { r.Owner, _ = d.str(v, what+" owner") }},
-		{"groups", false, func(v *yaml.Node) { raw.groups = d.refs(v, what+" groups") }},
+		{"owner", false, func(v *yaml.Node) { hasOwner = true; r.Owner, _ = d.str(v, what+" owner") }},
+		{"groups", false, func(v *yaml.Node) { hasGroups = true; raw.groups = d.refs(v, what+" groups") }},
+		{"for", false, func(v *yaml.Node) {
+			hasFor = true
+			raw.forRef = d.oneRef(v, what+" for")
+			r.ForPos = d.pos(v)
+		}},
 		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
 	})
 	switch {
@@ -1135,6 +1141,12 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 		d.errorf(e, "bad-value", "%s has both \"port\" and \"span\"; give one", what)
 	case !hasPort && !hasSpan:
 		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\")", what)
+	}
+	switch {
+	case !hasOwner && !hasFor:
+		d.errorf(e, "missing-key", "%s has no \"owner\" (or \"for\", naming the component the block is set aside for)", what)
+	case hasFor && hasGroups:
+		d.errorf(e, "bad-value", "%s has both \"for\" and \"groups\"; a block set aside for a component applies in its groups", what)
 	}
 	reg.Reserved = append(reg.Reserved, r)
 	d.reservedRefs = append(d.reservedRefs, raw)

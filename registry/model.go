@@ -279,7 +279,9 @@ type Retirement struct {
 	Pos          Pos
 }
 
-// A Reservation is a port or span the customer's platform uses.
+// A Reservation is a port or span the customer's platform uses, or, when
+// For is set, a block set aside for one of the plan's own components, which
+// every other component must avoid.
 type Reservation struct {
 	Span   Interval
 	Proto  Proto // ProtoAny when both
@@ -287,6 +289,10 @@ type Reservation struct {
 	Groups []*Group // nil: every group
 	Doc    string
 	Pos    Pos
+	// For is the component the block is set aside for; nil for a platform
+	// reservation. Such a block applies in the component's groups.
+	For    *Component
+	ForPos Pos
 }
 
 // AppliesTo reports whether the reservation binds group g (nil: unknown group,

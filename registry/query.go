@@ -330,11 +330,25 @@ func (reg *Registry) RetiredAt(g *Group, p int) []*Retirement {
 }
 
 // ReservedAt returns the platform reservations holding p that apply to
-// group g (nil: any group) and protocol proto (ProtoAny: any).
+// group g (nil: any group) and protocol proto (ProtoAny: any). Blocks set
+// aside for a component of the plan are not among them: see SetAsideAt.
 func (reg *Registry) ReservedAt(g *Group, p int, proto Proto) []*Reservation {
 	var out []*Reservation
 	reg.idx.reserved.at(p, func(r *Reservation) {
-		if r.Proto.Matches(proto) && r.AppliesTo(g) {
+		if r.For == nil && r.Proto.Matches(proto) && r.AppliesTo(g) {
+			out = append(out, r)
+		}
+	})
+	return out
+}
+
+// SetAsideAt returns the blocks holding p that the plan sets aside for one
+// of its components ("reserved" with "for"), in group g (nil: any group),
+// for protocol proto (ProtoAny: any).
+func (reg *Registry) SetAsideAt(g *Group, p int, proto Proto) []*Reservation {
+	var out []*Reservation
+	reg.idx.reserved.at(p, func(r *Reservation) {
+		if r.For != nil && r.Proto.Matches(proto) && r.AppliesTo(g) {
 			out = append(out, r)
 		}
 	})
@@ -342,12 +356,13 @@ func (reg *Registry) ReservedAt(g *Group, p int, proto Proto) []*Reservation {
 }
 
 // GroupsWithPort returns the groups whose pool or allowed extras hold p,
-// and the groups without a pool that assign p or hold it in a range: the
-// ports of a plan of fixed ports are the ones it lists.
+// the groups without a pool that assign p or hold it in a range (the ports
+// of a plan of fixed ports are the ones it lists), and the groups that set
+// p aside for one of their components.
 func (reg *Registry) GroupsWithPort(p int) []*Group {
 	var out []*Group
 	for _, g := range reg.Groups {
-		if g.InPool(p) || (!g.HasPool() && (len(reg.Assignments(g, p)) > 0 || reg.RangeAt(g, p) != nil)) {
+		if g.InPool(p) || (!g.HasPool() && (len(reg.Assignments(g, p)) > 0 || reg.RangeAt(g, p) != nil)) || len(reg.SetAsideAt(g, p, ProtoAny)) > 0 {
 			out = append(out, g)
 		}
 	}
@@ -436,7 +451,7 @@ func (reg *Registry) FreeCount(r *Range, opts FreeOptions) int {
 }
 
 func (reg *Registry) isTaken(g *Group, p int, opts FreeOptions) bool {
-	if len(reg.Assignments(g, p)) > 0 || len(reg.ReservedAt(g, p, ProtoAny)) > 0 {
+	if len(reg.Assignments(g, p)) > 0 || len(reg.ReservedAt(g, p, ProtoAny)) > 0 || len(reg.SetAsideAt(g, p, ProtoAny)) > 0 {
 		return true
 	}
 	return !opts.IncludeRetired && len(reg.RetiredAt(g, p)) > 0

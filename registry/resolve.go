@@ -130,6 +130,20 @@ func (reg *Registry) resolve(d *decoder) {
 				raw.r.Groups = append(raw.r.Groups, g)
 			}
 		}
+		if fr := raw.forRef; fr.name != "" {
+			c := d.aliasOwners[normName(fr.name)]
+			if c == nil {
+				d.report(fr.pos, "unknown-ref", "reserved %s for: no component %q%s", raw.r.Span, fr.name, didYouMean(fr.name, keys(d.compNodes)))
+				continue
+			}
+			raw.r.For = c
+			if raw.r.Owner == "" {
+				raw.r.Owner = c.Name
+			}
+			if c.Group != nil {
+				raw.r.Groups = []*Group{c.Group}
+			}
+		}
 	}
 	// Retirements derived from "was" are needed to resolve "reuses".
 	reg.deriveRetirements()

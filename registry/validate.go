@@ -221,7 +221,7 @@ func (v *validator) placement(g *Group, c *Component, p *Port) {
 			break
 		}
 	}
-	if allowed || p.Exception != "" {
+	if allowed || p.Exception != "" || v.inOwnBlock(g, c, p) {
 		return
 	}
 	var where []string
@@ -282,7 +282,41 @@ func (v *validator) reservedPort(g *Group, c *Component, p *Port) {
 			v.add(p.Pos, "reserved-port", []Related{{r.Pos, "reserved by " + r.Owner}},
 				"%s port %s is reserved by the platform (%s)", c.Name, p.Span.Dash(), r.Owner)
 		}
+		for _, r := range v.reg.SetAsideAt(g, q, p.Proto) {
+			if seen[r] || r.For == c {
+				continue
+			}
+			seen[r] = true
+			v.add(p.Pos, "reserved-port", []Related{{r.Pos, "set aside for " + r.For.Name}},
+				"%s port %s lies in %s, which the plan sets aside for %s", c.Name, p.Span.Dash(), r.Span, describeSetAside(r))
+		}
 	}
+}
+
+// describeSetAside names the component a block is set aside for, with the
+// reservation's own words when they differ.
+func describeSetAside(r *Reservation) string {
+	if r.Owner != "" && r.Owner != r.For.Name {
+		return r.For.Name + " (" + r.Owner + ")"
+	}
+	return r.For.Name
+}
+
+// inOwnBlock reports whether the whole assignment lies in blocks set aside
+// for its component: such a block is the component's, wherever it lies.
+func (v *validator) inOwnBlock(g *Group, c *Component, p *Port) bool {
+	for q := p.Span.Lo; q <= p.Span.Hi; q++ {
+		own := false
+		for _, r := range v.reg.SetAsideAt(g, q, p.Proto) {
+			if r.For == c {
+				own = true
+			}
+		}
+		if !own {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *validator) retiredReuse(g *Group, c *Component, p *Port) {
@@ -313,8 +347,8 @@ func (v *validator) pools() {
 		}
 		spans = append(spans, g.Allow...)
 		for _, r := range v.reg.Reserved {
-			if !r.AppliesTo(g) {
-				continue
+			if !r.AppliesTo(g) || r.For != nil {
+				continue // a block set aside for a component is the plan's own
 			}
 			for _, s := range spans {
 				x, ok := s.Intersect(r.Span)

@@ -225,6 +225,13 @@ func describePort(reg *registry.Registry, port int, u *check.Use) string {
 		}
 		b.WriteString("\n")
 	}
+	for _, r := range reg.SetAsideAt(g, port, registry.ProtoAny) {
+		fmt.Fprintf(&b, "- **set aside** for %s: `%s`", r.For.Name, r.Span.Dash())
+		if r.Owner != r.For.Name {
+			fmt.Fprintf(&b, " (%s)", r.Owner)
+		}
+		b.WriteString("\n")
+	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
