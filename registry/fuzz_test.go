@@ -366,14 +366,21 @@ func checkIndex(t *testing.T, reg *registry.Registry) {
 				t.Fatalf("Assignments(%s, %d) = %v, want %v", g.Name, p, portNames(got), portNames(want))
 			}
 			for _, proto := range []registry.Proto{registry.TCP, registry.UDP, registry.ProtoAny} {
-				var want []*registry.Reservation
+				var want, aside []*registry.Reservation
 				for _, r := range reg.Reserved {
 					if r.Span.Contains(p) && r.Proto.Matches(proto) && r.AppliesTo(g) {
-						want = append(want, r)
+						if r.For != nil {
+							aside = append(aside, r)
+						} else {
+							want = append(want, r)
+						}
 					}
 				}
 				if got := reg.ReservedAt(g, p, proto); !sameSet(got, want) {
 					t.Fatalf("ReservedAt(%s, %d, %q) = %d reservations, want %d", g.Name, p, proto, len(got), len(want))
+				}
+				if got := reg.SetAsideAt(g, p, proto); !sameSet(got, aside) {
+					t.Fatalf("SetAsideAt(%s, %d, %q) = %d blocks, want %d", g.Name, p, proto, len(got), len(aside))
 				}
 			}
 		}
