@@ -334,7 +334,7 @@ func conflictResult(comp *registry.Component, port string, others []*registry.Po
 	var rel []registry.Related
 	for _, o := range others {
 		n := describe(o.Component)
-		if o.Bind.Kind != registry.BindAny {
+		if o.Bind.Kind != registry.BindAny && o.Bind.Kind != registry.BindVaries {
 			n += " on " + o.Bind.String()
 		}
 		names = append(names, n)

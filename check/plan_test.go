@@ -112,3 +112,25 @@ reserved:
 		{"unattributed use in the block", check.Use{Port: 15021, Role: check.Listen}, "", ""},
 	})
 }
+
+// TestBindVaries checks a port whose bind depends on the environment: no
+// bind finding whatever the code binds, and a conflict with any other
+// component's listener on the port, as for any.
+func TestBindVaries(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  mesh: {pool: "[15000, 16000)"}
+components:
+  - {name: proxy, group: mesh, ports: [{port: 15001, bind: varies}, {port: 15002, bind: 127.0.0.1}]}
+  - {name: agent, group: mesh, ports: [{port: 15020}]}
+`)
+	any := registry.Any
+	runPlanCases(t, reg, []planCase{
+		{"all addresses", check.Use{Port: 15001, Role: check.Listen, Component: "proxy", Bind: any, BindKnown: true}, "", ""},
+		{"loopback", check.Use{Port: 15001, Role: check.Listen, Component: "proxy", Bind: bind("127.0.0.1"), BindKnown: true}, "", ""},
+		{"an address", check.Use{Port: 15001, Role: check.Listen, Component: "proxy", Bind: bind("10.0.0.7"), BindKnown: true}, "", ""},
+		{"a fixed bind still checks", check.Use{Port: 15002, Role: check.Listen, Component: "proxy", Bind: any, BindKnown: true}, check.BindCheck, "but the plan binds it to 127.0.0.1 only"},
+		{"another component on any address collides", check.Use{Port: 15001, Role: check.Listen, Component: "agent", Bind: bind("10.0.0.7"), BindKnown: true}, check.Conflict, "port 15001 belongs to proxy, not agent"},
+	})
+}

@@ -875,6 +875,8 @@ func (pg *page) tables(b *strings.Builder) {
 			var notes []string
 			if p.Bind.IsLoopback() {
 				notes = append(notes, "loopback only")
+			} else if p.Bind.Kind == registry.BindVaries {
+				notes = append(notes, "bind varies with the installation")
 			} else if p.Bind.Kind != registry.BindAny {
 				notes = append(notes, "binds "+p.Bind.String())
 			}

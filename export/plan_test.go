@@ -42,3 +42,16 @@ func TestNoPoolGroup(t *testing.T) {
 		t.Errorf("the port map does not show the group without a pool and its ports")
 	}
 }
+
+// TestBindVariesNote lists a port whose bind varies as a port to open, with
+// a note, and leaves the bind out of the compact port text.
+func TestBindVariesNote(t *testing.T) {
+	const src = "version: 1\ngroups:\n  mesh: {pool: \"[15000, 16000)\"}\ncomponents:\n  - {name: proxy, group: mesh, ports: [{port: 15001, bind: varies}]}\n"
+	md := write(t, src, "markdown")
+	if !strings.Contains(md, "| 15001 | tcp | proxy |  | the bind address depends on the installation |") {
+		t.Errorf("no row with the note:\n%s", md)
+	}
+	if nft := write(t, src, "nftables"); !strings.Contains(nft, "15001") {
+		t.Errorf("the ruleset does not open 15001:\n%s", nft)
+	}
+}

@@ -54,6 +54,8 @@ func (o *Opening) Note(reg *registry.Registry) string {
 		notes = append(notes, s)
 	case registry.BindIP, registry.BindHost:
 		notes = append(notes, "binds "+b.String())
+	case registry.BindVaries:
+		notes = append(notes, "the bind address depends on the installation")
 	}
 	if o.Port.Pending != "" {
 		notes = append(notes, "pending: "+o.Port.Pending)

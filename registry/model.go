@@ -243,9 +243,10 @@ type Port struct {
 func (p *Port) Number() int { return p.Span.Lo }
 
 // String writes bind:port/proto compactly, e.g. "$VIP:28952" or "20000".
+// A bind that varies is not written: it names no address.
 func (p *Port) String() string {
 	s := p.Span.Dash()
-	if p.Bind.Kind != BindAny {
+	if p.Bind.Kind != BindAny && p.Bind.Kind != BindVaries {
 		s = p.Bind.String() + ":" + s
 	}
 	if p.Proto != TCP {

@@ -114,11 +114,11 @@ func TestOwnersBindOverlap(t *testing.T) {
 }
 
 func TestBindOverlaps(t *testing.T) {
-	binds := []string{"any", "127.0.0.1", "$VIP", "$OTHER", "10.0.0.7", "10.0.0.8"}
+	binds := []string{"any", "127.0.0.1", "$VIP", "$OTHER", "10.0.0.7", "10.0.0.8", "varies"}
 	for _, a := range binds {
 		for _, b := range binds {
 			x, y := mustBind(t, a), mustBind(t, b)
-			want := a == b || a == "any" || b == "any"
+			want := a == b || a == "any" || b == "any" || a == "varies" || b == "varies"
 			if got := x.Overlaps(y); got != want {
 				t.Errorf("%s.Overlaps(%s) = %v, want %v", a, b, got, want)
 			}
@@ -126,6 +126,19 @@ func TestBindOverlaps(t *testing.T) {
 	}
 	if !mustBind(t, "any").Wider(mustBind(t, "$VIP")) || !mustBind(t, "$VIP").Wider(registry.Loopback) || registry.Loopback.Wider(mustBind(t, "$VIP")) {
 		t.Error("Wider: want any > $VIP > loopback")
+	}
+	// What varies is neither wider nor narrower than any bind.
+	for _, a := range binds {
+		x := mustBind(t, a)
+		if registry.Varies.Wider(x) || x.Wider(registry.Varies) {
+			t.Errorf("varies and %s: one is wider than the other", a)
+		}
+	}
+	if b := mustBind(t, " Varies "); b != registry.Varies || b.String() != "varies" {
+		t.Errorf("ParseBind(\" Varies \") = %+v, written %q", b, b.String())
+	}
+	if b := registry.HostBind("varies"); b.Kind != registry.BindHost {
+		t.Errorf("HostBind(\"varies\") = %+v: a host in code named varies is a host", b)
 	}
 }
 
