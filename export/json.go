@@ -94,6 +94,7 @@ type PlanPort struct {
 	Internal  bool     `json:"internal,omitempty"`
 	Name      string   `json:"name,omitempty"`
 	Purpose   string   `json:"purpose,omitempty"`
+	Doc       string   `json:"doc,omitempty"`
 	Was       []string `json:"was,omitempty"`
 	Range     string   `json:"range,omitempty"`
 	Exception string   `json:"exception,omitempty"`
@@ -206,7 +207,7 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 		}
 		for _, p := range c.Ports {
 			pp := PlanPort{Port: p.Span.Lo, Proto: string(p.Proto), Bind: p.Bind.String(), Internal: p.Bind.IsLoopback(),
-				Name: p.Name, Purpose: p.Purpose, Exception: p.Exception, Pending: p.Pending, Reuses: p.Reuses, Since: p.Since}
+				Name: p.Name, Purpose: p.Purpose, Doc: p.Doc, Exception: p.Exception, Pending: p.Pending, Reuses: p.Reuses, Since: p.Since}
 			if !p.Span.IsSingle() {
 				pp.PortEnd = p.Span.Hi
 			}

@@ -55,3 +55,19 @@ func TestBindVariesNote(t *testing.T) {
 		t.Errorf("the ruleset does not open 15001:\n%s", nft)
 	}
 }
+
+// TestPortDoc puts a port's doc in the firewall list's note and in the JSON
+// plan.
+func TestPortDoc(t *testing.T) {
+	const src = "version: 1\ngroups:\n  mesh: {pool: \"[15000, 16000)\"}\ncomponents:\n  - {name: proxy, group: mesh, ports: [{port: 15090, purpose: telemetry, doc: \"Prometheus scrapes | here\"}, {port: 15021}]}\n"
+	md := write(t, src, "markdown")
+	if !strings.Contains(md, `| 15090 | tcp | proxy | telemetry | Prometheus scrapes \| here |`) || !strings.Contains(md, "| 15021 | tcp | proxy |  |  |") {
+		t.Errorf("the doc is not the note:\n%s", md)
+	}
+	if csv := write(t, src, "csv"); !strings.Contains(csv, ",telemetry,Prometheus scrapes | here\n") {
+		t.Errorf("csv:\n%s", csv)
+	}
+	if js := write(t, src, "json"); !strings.Contains(js, `"doc": "Prometheus scrapes | here"`) {
+		t.Errorf("json has no doc:\n%s", js)
+	}
+}

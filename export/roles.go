@@ -60,6 +60,9 @@ func (o *Opening) Note(reg *registry.Registry) string {
 	if o.Port.Pending != "" {
 		notes = append(notes, "pending: "+o.Port.Pending)
 	}
+	if o.Port.Doc != "" {
+		notes = append(notes, o.Port.Doc)
+	}
 	return strings.Join(notes, "; ")
 }
 

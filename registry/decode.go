@@ -1010,6 +1010,7 @@ func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
 		}},
 		{"name", false, func(v *yaml.Node) { p.Name, _ = d.str(v, what+" name") }},
 		{"purpose", false, func(v *yaml.Node) { p.Purpose, _ = d.str(v, what+" purpose") }},
+		{"doc", false, func(v *yaml.Node) { p.Doc, _ = d.str(v, what+" doc") }},
 		{"was", false, func(v *yaml.Node) {
 			d.list(v, what+" was", func(_ int, e *yaml.Node) {
 				if old, ok := d.oldPort(e, what+" was"); ok {

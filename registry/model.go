@@ -230,6 +230,7 @@ type Port struct {
 	Bind      Bind
 	Name      string // a short name, such as the Kubernetes port name
 	Purpose   string
+	Doc       string    // a longer note on the port, shown beside it
 	Was       []OldPort // the pre-plan ports this assignment replaces
 	Exception string    // why the port may lie outside the component's ranges
 	Pending   string    // why the port is not planned yet (an open gap)

@@ -379,6 +379,28 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Group.Name, dash(planes), dash(strings.Join(ports, " ")), dash(strings.Join(old, " ")))
 	}
 	tw.Flush()
+	// The ports the plan says more about, in file order.
+	first := true
+	for _, c := range reg.Components {
+		if !f.component(c) {
+			continue
+		}
+		for _, p := range c.Ports {
+			if p.Doc == "" {
+				continue
+			}
+			if first {
+				fmt.Fprintln(w)
+				tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "PORT\tCOMPONENT\tDOC")
+				first = false
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.String(), c.Name, oneLine(p.Doc))
+		}
+	}
+	if !first {
+		tw.Flush()
+	}
 }
 
 // home is the range whose row lists a port: the innermost of the

@@ -255,6 +255,9 @@ func describeInGroup(b *strings.Builder, reg *registry.Registry, g *registry.Gro
 		if a.Purpose != "" {
 			fmt.Fprintf(b, " · %s", a.Purpose)
 		}
+		if a.Doc != "" {
+			fmt.Fprintf(b, " · %s", a.Doc)
+		}
 		if a.Pending != "" {
 			fmt.Fprintf(b, " · pending: %s", a.Pending)
 		}
