@@ -126,7 +126,7 @@ func (c *Checker) one(u *Use, port int) []Result {
 		return nil // unattributed: ownership cannot be judged
 	}
 
-	others := otherAssignments(reg.Assignments(g, port), comp, proto)
+	others, deps := splitExternal(otherAssignments(reg.Assignments(g, port), comp, proto))
 	if len(own) > 0 {
 		return c.bind(u, comp, port, bind, own, others)
 	}
@@ -149,6 +149,11 @@ func (c *Checker) one(u *Use, port int) []Result {
 			hit = others
 		}
 		return []Result{conflictResult(comp, portLabel(port, proto), hit)}
+	}
+	if len(deps) > 0 || comp.External {
+		// The port of a dependency the product dials is a reference to it;
+		// and an external dependency's own ports are not the plan's to place.
+		return nil
 	}
 	if r := c.setAside(u, comp, g, port, proto); r != nil || len(reg.SetAsideAt(g, port, proto)) > 0 {
 		return r // another's block, or the component's own, wherever it lies
@@ -327,6 +332,19 @@ func otherAssignments(as []*registry.Port, comp *registry.Component, proto regis
 		}
 	}
 	return out
+}
+
+// splitExternal parts assignments into the product's own and those of
+// external dependencies.
+func splitExternal(as []*registry.Port) (own, external []*registry.Port) {
+	for _, a := range as {
+		if a.Component.External {
+			external = append(external, a)
+		} else {
+			own = append(own, a)
+		}
+	}
+	return own, external
 }
 
 func conflictResult(comp *registry.Component, port string, others []*registry.Port) Result {

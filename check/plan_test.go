@@ -134,3 +134,28 @@ components:
 		{"another component on any address collides", check.Use{Port: 15001, Role: check.Listen, Component: "agent", Bind: bind("10.0.0.7"), BindKnown: true}, check.Conflict, "port 15001 belongs to proxy, not agent"},
 	})
 }
+
+// TestExternal checks a dependency the product dials: another component's
+// use of its port is a reference, the dependency's own uses are not held to
+// a pool, and an unattributed use of its port is not outside every pool.
+func TestExternal(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  app: {pool: "[8000, 9000)"}
+components:
+  - {name: postgres, group: app, external: true, ports: [{port: 5432}]}
+  - {name: api, group: app, ports: [{port: 8080}]}
+  - {name: worker, group: app, ports: [{port: 8081}]}
+`)
+	runPlanCases(t, reg, []planCase{
+		{"a default of the database's port", check.Use{Port: 5432, Role: check.Default, Component: "api", Names: []string{"dbPort"}}, "", ""},
+		{"a listen on the database's port", check.Use{Port: 5432, Role: check.Listen, Component: "api"}, "", ""},
+		{"the database's own port", check.Use{Port: 5432, Role: check.Expose, Component: "postgres"}, "", ""},
+		{"the database's other port", check.Use{Port: 5433, Role: check.Expose, Component: "postgres"}, "", ""},
+		{"the database on one of ours", check.Use{Port: 8080, Role: check.Listen, Component: "postgres"}, check.Conflict, "port 8080 belongs to api, not postgres"},
+		{"unattributed", check.Use{Port: 5432, Role: check.Listen}, "", ""},
+		{"a port nobody has, outside the pool", check.Use{Port: 5433, Role: check.Listen, Component: "api"}, check.ForeignRange, "outside the pool [8000, 9000) of group app"},
+		{"ours still conflict", check.Use{Port: 8081, Role: check.Listen, Component: "api"}, check.Conflict, "port 8081 belongs to worker, not api"},
+	})
+}

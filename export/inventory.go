@@ -119,9 +119,12 @@ func (ov *Overlay) classify(reg *registry.Registry, g *registry.Group, comp *reg
 	owners := reg.Owners(g, p, proto, bind)
 	var mine, theirs []*registry.Port
 	for _, a := range owners {
-		if comp == nil || a.Component == comp {
+		switch {
+		case comp == nil || a.Component == comp:
 			mine = append(mine, a)
-		} else {
+		case a.Component.External:
+			return nil // a dependency's port, which the product dials
+		default:
 			theirs = append(theirs, a)
 		}
 	}

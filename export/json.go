@@ -74,14 +74,17 @@ type PlanRange struct {
 
 // PlanComponent is a component and its ports.
 type PlanComponent struct {
-	Name    string     `json:"name"`
-	Group   string     `json:"group"`
-	Planes  []string   `json:"planes,omitempty"`
-	Ranges  []string   `json:"ranges,omitempty"`
-	Aliases []string   `json:"aliases,omitempty"`
-	Doc     string     `json:"doc,omitempty"`
-	Since   string     `json:"since,omitempty"`
-	Ports   []PlanPort `json:"ports"`
+	Name    string   `json:"name"`
+	Group   string   `json:"group"`
+	Planes  []string `json:"planes,omitempty"`
+	Ranges  []string `json:"ranges,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+	// External marks a dependency the product dials; its ports are in no
+	// role's open list.
+	External bool       `json:"external,omitempty"`
+	Doc      string     `json:"doc,omitempty"`
+	Since    string     `json:"since,omitempty"`
+	Ports    []PlanPort `json:"ports"`
 }
 
 // PlanPort is one assignment. PortEnd is set for a span of ports, as in
@@ -201,7 +204,7 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 			continue
 		}
 		pc := PlanComponent{Name: c.Name, Group: c.Group.Name, Planes: planeNames(c.Planes), Aliases: c.Aliases,
-			Doc: c.Doc, Since: c.Since, Ports: []PlanPort{}}
+			External: c.External, Doc: c.Doc, Since: c.Since, Ports: []PlanPort{}}
 		for _, r := range c.Ranges {
 			pc.Ranges = append(pc.Ranges, r.Name)
 		}

@@ -71,3 +71,35 @@ func TestPortDoc(t *testing.T) {
 		t.Errorf("json has no doc:\n%s", js)
 	}
 }
+
+// TestExternalNotOpened leaves an external dependency's ports out of every
+// firewall format, and marks it in the JSON plan.
+func TestExternalNotOpened(t *testing.T) {
+	const src = "version: 1\ngroups:\n  app: {pool: \"[8000, 9000)\"}\ncomponents:\n  - {name: postgres, group: app, external: true, ports: [{port: 5432}]}\n  - {name: api, group: app, ports: [{port: 8080}]}\n"
+	for _, f := range []string{"markdown", "csv", "nftables", "iptables"} {
+		out := write(t, src, f)
+		if strings.Contains(out, "5432") || !strings.Contains(out, "8080") {
+			t.Errorf("%s: want 8080 and not 5432:\n%s", f, out)
+		}
+	}
+	js := write(t, src, "json")
+	if !strings.Contains(js, `"external": true`) {
+		t.Errorf("json does not mark the dependency:\n%s", js)
+	}
+	var plan struct {
+		Roles []struct{ Open []struct{ Port int } }
+	}
+	if err := json.Unmarshal([]byte(js), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Roles) != 1 || len(plan.Roles[0].Open) != 1 {
+		t.Fatalf("roles %+v: want one role opening 8080", plan.Roles)
+	}
+	for _, r := range plan.Roles {
+		for _, o := range r.Open {
+			if o.Port == 5432 {
+				t.Errorf("a role opens the dependency's port")
+			}
+		}
+	}
+}

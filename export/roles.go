@@ -124,6 +124,9 @@ func Roles(reg *registry.Registry, opts Options) ([]*Role, error) {
 			if opts.Component != nil && c != opts.Component {
 				continue
 			}
+			if c.External {
+				continue // the product dials it; no firewall of ours opens its ports
+			}
 			if !runsOn(c, r.Planes) {
 				continue
 			}

@@ -943,6 +943,7 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 				c.Aliases = append(c.Aliases, s)
 			})
 		}},
+		{"external", false, func(v *yaml.Node) { c.External, _ = d.boolean(v, what+" external") }},
 		{"doc", false, func(v *yaml.Node) { c.Doc, _ = d.str(v, what+" doc") }},
 		{"since", false, func(v *yaml.Node) { c.Since, _ = d.str(v, what+" since") }},
 	})

@@ -198,9 +198,13 @@ type Component struct {
 	Manifests []string          // file globs relative to the project root
 	Labels    map[string]string // Kubernetes labels that identify its workloads
 	Aliases   []string          // other names: binaries, services, containers
-	Doc       string
-	Since     string
-	Pos       Pos
+	// External marks a dependency the product dials but does not run on
+	// its hosts (a database): its ports are references, not ports to
+	// open or to place in a pool.
+	External bool
+	Doc      string
+	Since    string
+	Pos      Pos
 }
 
 // PlaneNames lists the component's planes.

@@ -357,16 +357,26 @@ func (reg *Registry) SetAsideAt(g *Group, p int, proto Proto) []*Reservation {
 
 // GroupsWithPort returns the groups whose pool or allowed extras hold p,
 // the groups without a pool that assign p or hold it in a range (the ports
-// of a plan of fixed ports are the ones it lists), and the groups that set
-// p aside for one of their components.
+// of a plan of fixed ports are the ones it lists), the groups that set p
+// aside for one of their components, and those that give it to an
+// external dependency.
 func (reg *Registry) GroupsWithPort(p int) []*Group {
 	var out []*Group
 	for _, g := range reg.Groups {
-		if g.InPool(p) || (!g.HasPool() && (len(reg.Assignments(g, p)) > 0 || reg.RangeAt(g, p) != nil)) || len(reg.SetAsideAt(g, p, ProtoAny)) > 0 {
+		if g.InPool(p) || (!g.HasPool() && (len(reg.Assignments(g, p)) > 0 || reg.RangeAt(g, p) != nil)) || len(reg.SetAsideAt(g, p, ProtoAny)) > 0 || assignsExternal(reg.Assignments(g, p)) {
 			out = append(out, g)
 		}
 	}
 	return out
+}
+
+func assignsExternal(ps []*Port) bool {
+	for _, p := range ps {
+		if p.Component.External {
+			return true
+		}
+	}
+	return false
 }
 
 // MatchPackage returns the component whose Go import-path patterns match

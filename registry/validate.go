@@ -153,10 +153,13 @@ func (v *validator) ports() {
 		var all []*Port // in file order
 		for _, c := range g.Components {
 			for _, p := range c.Ports {
+				v.retiredReuse(g, c, p)
+				if c.External {
+					continue // a dependency on other hosts: nothing to place, nothing to collide with
+				}
 				all = append(all, p)
 				v.placement(g, c, p)
 				v.reservedPort(g, c, p)
-				v.retiredReuse(g, c, p)
 			}
 		}
 		v.conflicts(g, all)

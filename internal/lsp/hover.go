@@ -252,6 +252,9 @@ func describeInGroup(b *strings.Builder, reg *registry.Registry, g *registry.Gro
 		if planes := c.PlaneNames(); len(planes) > 0 {
 			fmt.Fprintf(b, " · planes %s", strings.Join(planes, ", "))
 		}
+		if c.External {
+			b.WriteString(" · external dependency")
+		}
 		if a.Purpose != "" {
 			fmt.Fprintf(b, " · %s", a.Purpose)
 		}
