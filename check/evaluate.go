@@ -324,10 +324,13 @@ func describeBind(b registry.Bind) string {
 	return b.String()
 }
 
+// otherAssignments are the assignments of other components that a use of
+// the port can collide with: Service ports, on their Services' addresses,
+// collide with nothing.
 func otherAssignments(as []*registry.Port, comp *registry.Component, proto registry.Proto) []*registry.Port {
 	var out []*registry.Port
 	for _, a := range as {
-		if a.Component != comp && a.Proto.Matches(proto) {
+		if a.Component != comp && a.Proto.Matches(proto) && !a.IsService() {
 			out = append(out, a)
 		}
 	}

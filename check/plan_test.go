@@ -159,3 +159,25 @@ components:
 		{"ours still conflict", check.Use{Port: 8081, Role: check.Listen, Component: "api"}, check.Conflict, "port 8081 belongs to worker, not api"},
 	})
 }
+
+// TestServicePort checks a Service port linked to the port it exposes: the
+// component's use of it is its own, and it collides with no other
+// component's use.
+func TestServicePort(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  app: {pool: "[8000, 9000)"}
+components:
+  - {name: api, group: app, ports: [{port: 8080}, {port: 80, targetPort: 8080}]}
+  - {name: web, group: app, ports: [{port: 8081}, {port: 80, targetPort: 8081}]}
+  - {name: batch, group: app, ports: [{port: 8082}]}
+`)
+	runPlanCases(t, reg, []planCase{
+		{"own Service port", check.Use{Port: 80, Role: check.Expose, Component: "api", Source: "k8s Service port"}, "", ""},
+		{"the other Service on 80", check.Use{Port: 80, Role: check.Expose, Component: "web"}, "", ""},
+		{"the target", check.Use{Port: 8080, Role: check.Dial, Component: "api", Source: "k8s Service targetPort"}, "", ""},
+		{"a third component on 80 is unplanned, not a conflict", check.Use{Port: 80, Role: check.Expose, Component: "batch"}, check.ForeignRange, "outside the pool [8000, 9000) of group app"},
+		{"the container ports still conflict", check.Use{Port: 8080, Role: check.Listen, Component: "web"}, check.Conflict, "port 8080 belongs to api, not web"},
+	})
+}

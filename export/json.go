@@ -90,20 +90,23 @@ type PlanComponent struct {
 // PlanPort is one assignment. PortEnd is set for a span of ports, as in
 // the inventory records of portlint ports -json.
 type PlanPort struct {
-	Port      int      `json:"port"`
-	PortEnd   int      `json:"port_end,omitempty"`
-	Proto     string   `json:"proto"`
-	Bind      string   `json:"bind"`
-	Internal  bool     `json:"internal,omitempty"`
-	Name      string   `json:"name,omitempty"`
-	Purpose   string   `json:"purpose,omitempty"`
-	Doc       string   `json:"doc,omitempty"`
-	Was       []string `json:"was,omitempty"`
-	Range     string   `json:"range,omitempty"`
-	Exception string   `json:"exception,omitempty"`
-	Pending   string   `json:"pending,omitempty"`
-	Reuses    string   `json:"reuses,omitempty"`
-	Since     string   `json:"since,omitempty"`
+	Port     int    `json:"port"`
+	PortEnd  int    `json:"port_end,omitempty"`
+	Proto    string `json:"proto"`
+	Bind     string `json:"bind"`
+	Internal bool   `json:"internal,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Purpose  string `json:"purpose,omitempty"`
+	Doc      string `json:"doc,omitempty"`
+	// TargetPort is set for a Service port: the component's port it
+	// forwards to.
+	TargetPort int      `json:"targetPort,omitempty"`
+	Was        []string `json:"was,omitempty"`
+	Range      string   `json:"range,omitempty"`
+	Exception  string   `json:"exception,omitempty"`
+	Pending    string   `json:"pending,omitempty"`
+	Reuses     string   `json:"reuses,omitempty"`
+	Since      string   `json:"since,omitempty"`
 }
 
 // PlanRetired is a retired port and what replaced it.
@@ -210,7 +213,7 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 		}
 		for _, p := range c.Ports {
 			pp := PlanPort{Port: p.Span.Lo, Proto: string(p.Proto), Bind: p.Bind.String(), Internal: p.Bind.IsLoopback(),
-				Name: p.Name, Purpose: p.Purpose, Doc: p.Doc, Exception: p.Exception, Pending: p.Pending, Reuses: p.Reuses, Since: p.Since}
+				Name: p.Name, Purpose: p.Purpose, Doc: p.Doc, TargetPort: p.TargetPort, Exception: p.Exception, Pending: p.Pending, Reuses: p.Reuses, Since: p.Since}
 			if !p.Span.IsSingle() {
 				pp.PortEnd = p.Span.Hi
 			}

@@ -103,3 +103,15 @@ func TestExternalNotOpened(t *testing.T) {
 		}
 	}
 }
+
+// TestServicePortNote notes a Service port's target in the firewall list
+// and the JSON plan.
+func TestServicePortNote(t *testing.T) {
+	const src = "version: 1\ngroups:\n  app: {pool: \"[8000, 9000)\"}\ncomponents:\n  - {name: api, group: app, ports: [{port: 8080}, {port: 80, targetPort: 8080}]}\n"
+	if md := write(t, src, "markdown"); !strings.Contains(md, "| 80 | tcp | api |  | Service port; forwards to 8080 |") || !strings.Contains(md, "| 8080 | tcp | api |  |  |") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	if js := write(t, src, "json"); !strings.Contains(js, `"targetPort": 8080`) {
+		t.Errorf("json:\n%s", js)
+	}
+}

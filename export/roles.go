@@ -60,6 +60,9 @@ func (o *Opening) Note(reg *registry.Registry) string {
 	if o.Port.Pending != "" {
 		notes = append(notes, "pending: "+o.Port.Pending)
 	}
+	if o.Port.IsService() {
+		notes = append(notes, fmt.Sprintf("Service port; forwards to %d", o.Port.TargetPort))
+	}
 	if o.Port.Doc != "" {
 		notes = append(notes, o.Port.Doc)
 	}

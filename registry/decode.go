@@ -76,6 +76,7 @@ type decoder struct {
 	reservedRefs  []*rawReserved
 	varRefs       []pendingRef[*Port]
 	reusesRefs    []pendingRef[*Port]
+	targetRefs    []*Port // Service ports, whose targetPort names a port of their component
 	groupNodes    map[string]*Group
 	planeNodes    map[string]*Plane
 	varNodes      map[string]*Var
@@ -1021,6 +1022,12 @@ func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
 		}},
 		{"exception", false, func(v *yaml.Node) { p.Exception, _ = d.str(v, what+" exception") }},
 		{"pending", false, func(v *yaml.Node) { p.Pending, _ = d.str(v, what+" pending") }},
+		{"targetPort", false, func(v *yaml.Node) {
+			if n, pos, ok := d.port(v, what+" targetPort"); ok {
+				p.TargetPort, p.TargetPortPos = n, pos
+				d.targetRefs = append(d.targetRefs, p)
+			}
+		}},
 		{"reuses", false, func(v *yaml.Node) {
 			r := d.oneRef(v, what+" reuses")
 			p.Reuses = r.name
@@ -1033,6 +1040,8 @@ func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
 		d.errorf(e, "bad-value", "%s has both \"port\" and \"span\"; give one", what)
 	case !hasPort && !hasSpan:
 		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\" for a run of ports)", what)
+	case hasSpan && p.TargetPort != 0:
+		d.errorf(e, "bad-value", "%s has a \"span\" and a \"targetPort\"; a Service port is one port", what)
 	}
 	for _, old := range p.Was {
 		if old.Bind.Kind == BindVar {

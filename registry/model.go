@@ -242,7 +242,18 @@ type Port struct {
 	Since     string
 	Pos       Pos
 	BindPos   Pos
+
+	// TargetPort, when set, makes the assignment a Service port: a port on
+	// a Kubernetes Service's address that forwards to the component's own
+	// port TargetPort (Target). A Service port is not on the group's hosts:
+	// it is placed in no pool and collides with no other assignment.
+	TargetPort    int
+	Target        *Port
+	TargetPortPos Pos
 }
+
+// IsService reports whether the assignment is a Service port.
+func (p *Port) IsService() bool { return p.TargetPort != 0 }
 
 // Number is the port of a single-port assignment (the first of a span).
 func (p *Port) Number() int { return p.Span.Lo }

@@ -145,6 +145,17 @@ func (reg *Registry) resolve(d *decoder) {
 			}
 		}
 	}
+	for _, p := range d.targetRefs {
+		for _, q := range p.Component.Ports {
+			if q != p && !q.IsService() && q.Span.Contains(p.TargetPort) && q.Proto.Matches(p.Proto) {
+				p.Target = q
+				break
+			}
+		}
+		if p.Target == nil {
+			d.report(p.TargetPortPos, "unknown-ref", "component %s Service port %d: targetPort %d is not a %s port of %s", p.Component.Name, p.Span.Lo, p.TargetPort, p.Proto, p.Component.Name)
+		}
+	}
 	// Retirements derived from "was" are needed to resolve "reuses".
 	reg.deriveRetirements()
 	type groupPort struct {

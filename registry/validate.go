@@ -154,8 +154,11 @@ func (v *validator) ports() {
 		for _, c := range g.Components {
 			for _, p := range c.Ports {
 				v.retiredReuse(g, c, p)
-				if c.External {
-					continue // a dependency on other hosts: nothing to place, nothing to collide with
+				if c.External || p.IsService() {
+					// A dependency on other hosts, or a port on a
+					// Service's address: nothing to place, nothing to
+					// collide with.
+					continue
 				}
 				all = append(all, p)
 				v.placement(g, c, p)
