@@ -910,19 +910,42 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 		{"ports", false, func(v *yaml.Node) {
 			d.list(v, what+" ports", func(j int, e *yaml.Node) { d.portEntry(c, fmt.Sprintf("%s ports[%d]", what, j), e) })
 		}},
-		{"packages", false, func(v *yaml.Node) { c.Packages = d.strs(v, what+" packages") }},
+		{"packages", false, func(v *yaml.Node) {
+			var negs []*yaml.Node
+			d.list(v, what+" packages", func(_ int, e *yaml.Node) {
+				s, ok := d.str(e, what+" packages")
+				if !ok {
+					return
+				}
+				if rest, neg := negated(s); neg {
+					if rest == "" {
+						d.errorf(e, "bad-value", "%s packages: \"!\" needs a pattern after it", what)
+						return
+					}
+					negs = append(negs, e)
+				}
+				c.Packages = append(c.Packages, s)
+			})
+			d.onlyNegated(negs, len(c.Packages), what+" packages")
+		}},
 		{"manifests", false, func(v *yaml.Node) {
+			var negs []*yaml.Node
 			d.list(v, what+" manifests", func(_ int, e *yaml.Node) {
 				s, ok := d.str(e, what+" manifests")
 				if !ok {
 					return
 				}
-				if !doublestar.ValidatePattern(s) {
+				rest, neg := negated(s)
+				if !doublestar.ValidatePattern(rest) || (neg && rest == "") {
 					d.errorf(e, "bad-value", "%s manifests: %q is not a valid glob", what, s)
 					return
 				}
+				if neg {
+					negs = append(negs, e)
+				}
 				c.Manifests = append(c.Manifests, s)
 			})
+			d.onlyNegated(negs, len(c.Manifests), what+" manifests")
 		}},
 		{"labels", false, func(v *yaml.Node) {
 			c.Labels = map[string]string{}
@@ -964,14 +987,12 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 	d.compRefs = append(d.compRefs, raw)
 }
 
-func (d *decoder) strs(n *yaml.Node, what string) []string {
-	var out []string
-	d.list(n, what, func(_ int, e *yaml.Node) {
-		if s, ok := d.str(e, what); ok {
-			out = append(out, s)
-		}
-	})
-	return out
+// onlyNegated reports a list of patterns that are all negated: they take
+// back from nothing, so the list matches nothing.
+func (d *decoder) onlyNegated(negs []*yaml.Node, n int, what string) {
+	if len(negs) > 0 && len(negs) == n {
+		d.errorf(negs[0], "bad-value", "%s: every pattern is negated, so none matches anything; a negated pattern takes back from the others", what)
+	}
 }
 
 func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {

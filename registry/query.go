@@ -36,9 +36,11 @@ type segment struct {
 	chain []*Range // innermost first
 }
 
+// pkgPattern is one component's import-path patterns: a package is the
+// component's when a positive pattern matches it and no negated one does.
 type pkgPattern struct {
-	re *regexp.Regexp
-	c  *Component
+	pos, neg []*regexp.Regexp
+	c        *Component
 }
 
 func (reg *Registry) buildIndex() {
@@ -78,8 +80,16 @@ func (reg *Registry) buildIndex() {
 				gi.spans.items = append(gi.spans.items, p)
 			}
 		}
-		for _, pat := range c.Packages {
-			ix.pkgs = append(ix.pkgs, pkgPattern{compilePkgPattern(pat), c})
+		if len(c.Packages) > 0 {
+			pp := pkgPattern{c: c}
+			for _, pat := range c.Packages {
+				if rest, ok := negated(pat); ok {
+					pp.neg = append(pp.neg, compilePkgPattern(rest))
+				} else {
+					pp.pos = append(pp.pos, compilePkgPattern(pat))
+				}
+			}
+			ix.pkgs = append(ix.pkgs, pp)
 		}
 	}
 	for _, r := range reg.Retired {
@@ -379,26 +389,56 @@ func assignsExternal(ps []*Port) bool {
 	return false
 }
 
+// negated reports whether a package pattern or manifest glob is negated
+// ("!*/test/...") and returns it without the "!".
+func negated(pat string) (string, bool) {
+	if strings.HasPrefix(pat, "!") {
+		return pat[1:], true
+	}
+	return pat, false
+}
+
 // MatchPackage returns the component whose Go import-path patterns match
-// the package path, or nil. The first matching component in file order wins.
+// the package path, or nil. A component's negated patterns ("!*/test/...")
+// take back what its positive ones match; the first matching component in
+// file order wins.
 func (reg *Registry) MatchPackage(importPath string) *Component {
 	for _, p := range reg.idx.pkgs {
-		if p.re.MatchString(importPath) {
+		if anyMatch(p.pos, importPath) && !anyMatch(p.neg, importPath) {
 			return p.c
 		}
 	}
 	return nil
 }
 
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // MatchFile returns the component whose manifest globs match the
-// slash-separated path, relative to the project root, or nil.
+// slash-separated path, relative to the project root, or nil. Negated
+// globs ("!deploy/test/**") take back what a component's others match.
 func (reg *Registry) MatchFile(rel string) *Component {
 	rel = path.Clean(strings.TrimPrefix(rel, "./"))
 	for _, c := range reg.Components {
+		in, out := false, false
 		for _, g := range c.Manifests {
-			if ok, _ := doublestar.Match(g, rel); ok {
-				return c
+			rest, neg := negated(g)
+			if ok, _ := doublestar.Match(rest, rel); ok {
+				if neg {
+					out = true
+				} else {
+					in = true
+				}
 			}
+		}
+		if in && !out {
+			return c
 		}
 	}
 	return nil

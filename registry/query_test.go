@@ -508,3 +508,40 @@ func TestFree(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchExcluded applies negated patterns after the positive ones.
+func TestMatchExcluded(t *testing.T) {
+	reg := load(t, "testdata/query/exclude.yaml")
+	name := func(c *registry.Component) string {
+		if c == nil {
+			return ""
+		}
+		return c.Name
+	}
+	for path, want := range map[string]string{
+		"istio.io/istio/pilot":                  "istiod",
+		"istio.io/istio/pilot/pkg/model":        "istiod",
+		"istio.io/istio/pilot/test":             "",
+		"istio.io/istio/pilot/test/xds":         "",
+		"istio.io/istio/pilot/pkg/fakes":        "",
+		"istio.io/istio/pilot/pkg/fakegw":       "gateway",
+		"istio.io/istio/pilot/pkg/fakegw/inner": "istiod", // fake* is one path element
+		"istio.io/istio/pkg/test":               "",
+	} {
+		if got := name(reg.MatchPackage(path)); got != want {
+			t.Errorf("MatchPackage(%q) = %q, want %q", path, got, want)
+		}
+	}
+	for path, want := range map[string]string{
+		"manifests/charts/istiod/values.yaml":          "istiod",
+		"manifests/charts/istiod/test/values.yaml":     "",
+		"manifests/test/x.yaml":                        "",
+		"manifests/charts/gateway/values.yaml":         "gateway",
+		"./manifests/charts/gateway/templates/svc.yml": "gateway",
+		"deploy/x.yaml":                                "",
+	} {
+		if got := name(reg.MatchFile(path)); got != want {
+			t.Errorf("MatchFile(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
