@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,8 +64,9 @@ func runRegistry(ctx context.Context, env *Env, args []string) error {
 
 // registryFlags are the flags every registry subcommand shares.
 type registryFlags struct {
-	path string
-	v    bool
+	path   string
+	config string
+	v      bool
 }
 
 func (f *registryFlags) add(fs interface {
@@ -72,7 +74,25 @@ func (f *registryFlags) add(fs interface {
 	BoolVar(*bool, string, bool, string)
 }) {
 	fs.StringVar(&f.path, "registry", "", "registry `file` (default: .portlint.yaml, nearest registry.yaml, embedded)")
+	fs.StringVar(&f.config, "config", "", "the .portlint.yaml `file` to use instead of the nearest one; its relative paths are relative to its directory")
 	fs.BoolVar(&f.v, "v", false, "say which registry is used")
+}
+
+// projectConfig reads the configuration that -config names, else the
+// nearest .portlint.yaml above dir, else none. A file typed on the command
+// line may lie anywhere, and so may the registry it names.
+func projectConfig(dir string, f *registryFlags) (*config.Config, error) {
+	if f.config != "" {
+		p := f.config
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return config.LoadNamed(filepath.Clean(p))
+	}
+	if p := config.Find(dir); p != "" {
+		return config.Load(p)
+	}
+	return nil, nil
 }
 
 // openRegistry resolves and loads the registry for a registry subcommand.
@@ -88,10 +108,8 @@ func openRegistry(env *Env, f *registryFlags, file string) (*registry.Registry, 
 	}
 	var cfg *config.Config
 	if path == "" {
-		if p := config.Find(dir); p != "" {
-			if cfg, err = config.Load(p); err != nil {
-				return nil, config.Source{}, inputError(err)
-			}
+		if cfg, err = projectConfig(dir, f); err != nil {
+			return nil, config.Source{}, inputError(err)
 		}
 	}
 	src := config.ResolveRegistry(dir, path, cfg)
