@@ -150,6 +150,9 @@ func (c *Checker) one(u *Use, port int) []Result {
 		}
 		return []Result{conflictResult(comp, portLabel(port, proto), hit)}
 	}
+	if c.namesOwnerElsewhere(u, g, port, proto) {
+		return nil // a control plane naming its proxy's port: a reference across groups
+	}
 	if len(deps) > 0 || comp.External {
 		// The port of a dependency the product dials is a reference to it;
 		// and an external dependency's own ports are not the plan's to place.
@@ -280,6 +283,9 @@ func replacement(r *registry.Retirement) string {
 	if r.ReplacedBy == nil {
 		return "nothing"
 	}
+	if g := r.ReplacedBy.Component.Group; g != r.Group && g != nil {
+		return r.ReplacedBy.String() + " in group " + g.Name // a port of another group
+	}
 	return r.ReplacedBy.String()
 }
 
@@ -335,6 +341,28 @@ func otherAssignments(as []*registry.Port, comp *registry.Component, proto regis
 		}
 	}
 	return out
+}
+
+// namesOwnerElsewhere reports whether the use's names name a component of
+// another group than g that has the port: code of one group that names
+// another group's port by its owner (istiod's ProxyAdminPort for the
+// proxy's 15000) refers to it and claims nothing.
+func (c *Checker) namesOwnerElsewhere(u *Use, g *registry.Group, port int, proto registry.Proto) bool {
+	if len(u.Names) == 0 {
+		return false
+	}
+	words := wordSet(u.Names)
+	for _, og := range c.Reg.Groups {
+		if og == g {
+			continue
+		}
+		for _, a := range c.Reg.Assignments(og, port) {
+			if a.Proto.Matches(proto) && namesOwner(words, a.Component) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // splitExternal parts assignments into the product's own and those of

@@ -181,3 +181,46 @@ components:
 		{"the container ports still conflict", check.Use{Port: 8080, Role: check.Listen, Component: "web"}, check.Conflict, "port 8080 belongs to api, not web"},
 	})
 }
+
+// TestAcrossGroups checks retirements whose owner is written as an alias
+// and whose replacement is in another group, and references to another
+// group's port by its owner's name.
+func TestAcrossGroups(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  control: {pool: "[15010, 15020)"}
+  data: {pool: "[15000, 15100)"}
+components:
+  - {name: istiod, group: control, aliases: [pilot], ports: [{port: 15010}, {port: 15012}]}
+  - {name: proxy, group: data, aliases: [envoy], ports: [{port: 15000, bind: 127.0.0.1}, {port: 15020}]}
+retired:
+  - {port: 15011, group: control, owner: pilot, replacedBy: 15012}
+  - {port: 15004, group: control, owner: pilot, replacedBy: {port: 15020, group: data}}
+`)
+	c := &check.Checker{Reg: reg}
+	for _, tc := range []struct {
+		name string
+		use  check.Use
+		msg  string
+		fix  int
+	}{
+		{"the alias's retirement is istiod's", check.Use{Port: 15011, Role: check.Listen, Component: "istiod"}, "port 15011 is retired: istiod moved to 15012", 15012},
+		{"a replacement in another group", check.Use{Port: 15004, Role: check.Listen, Component: "istiod"}, "istiod moved to 15020 in group data", 15020},
+		{"named by the alias, unattributed", check.Use{Port: 15011, Role: check.Default, Names: []string{"pilotXDSPort"}}, "istiod moved to 15012", 15012},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := tc.use
+			rs := c.Check(&u)
+			if len(rs) != 1 || rs[0].Check != check.Retired || !strings.Contains(rs[0].Message, tc.msg) || rs[0].Replacement != tc.fix {
+				t.Fatalf("got %+v; want retired %q fix %d", rs, tc.msg, tc.fix)
+			}
+		})
+	}
+	runPlanCases(t, reg, []planCase{
+		{"the control plane names the proxy's port", check.Use{Port: 15020, Role: check.Default, Component: "istiod", Names: []string{"ProxyStatusPort"}}, "", ""},
+		{"by an alias", check.Use{Port: 15000, Role: check.Default, Component: "istiod", Names: []string{"EnvoyAdminPort"}}, "", ""},
+		{"without the name it is foreign", check.Use{Port: 15020, Role: check.Default, Component: "istiod", Names: []string{"statusPort"}}, check.ForeignRange, "outside the pool [15010, 15020) of group control"},
+		{"naming a component that lacks the port", check.Use{Port: 15030, Role: check.Default, Component: "istiod", Names: []string{"proxyPort"}}, check.ForeignRange, "outside the pool"},
+	})
+}

@@ -115,6 +115,7 @@ type rawRetired struct {
 	group      ref
 	replacedBy int
 	replPos    Pos
+	replGroup  ref // the replacement's group, when it is another's
 }
 
 type rawReserved struct {
@@ -1130,7 +1131,17 @@ func (d *decoder) retired(reg *Registry, i int, e *yaml.Node) {
 				r.Bind = b
 			}
 		}},
-		{"replacedBy", false, func(v *yaml.Node) { raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy") }},
+		{"replacedBy", false, func(v *yaml.Node) {
+			if n := d.deref(v); n != nil && n.Kind == yaml.MappingNode {
+				// {port: 15012, group: control}: a port of another group
+				d.fields(n, what+" replacedBy", []field{
+					{"port", true, func(v *yaml.Node) { raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy port") }},
+					{"group", true, func(v *yaml.Node) { raw.replGroup = d.oneRef(v, what+" replacedBy group") }},
+				})
+				return
+			}
+			raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy")
+		}},
 		{"since", false, func(v *yaml.Node) { r.Since, _ = d.str(v, what+" since") }},
 		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
 	})

@@ -545,3 +545,36 @@ func TestMatchExcluded(t *testing.T) {
 		}
 	}
 }
+
+// TestRetiredAcrossGroups resolves a retirement's owner written as an
+// alias, and a replacement in another group.
+func TestRetiredAcrossGroups(t *testing.T) {
+	reg := load(t, "testdata/query/crossgroup.yaml")
+	control, data := group(t, reg, "control"), group(t, reg, "data")
+	for _, tc := range []struct {
+		g     *registry.Group
+		port  int
+		owner string
+		repl  string // component and port of the replacement
+	}{
+		{control, 15011, "istiod", "istiod 15012"},
+		{control, 15004, "istiod", "proxy 15020"},
+		{data, 9901, "proxy", "proxy 127.0.0.1:15000"},
+	} {
+		rs := reg.RetiredAt(tc.g, tc.port)
+		if len(rs) != 1 {
+			t.Fatalf("RetiredAt(%s, %d) = %d retirements, want 1", tc.g.Name, tc.port, len(rs))
+		}
+		r := rs[0]
+		if r.Owner != tc.owner || r.Component == nil || r.Component.Name != tc.owner {
+			t.Errorf("port %d: owner %q (component %v), want %s", tc.port, r.Owner, r.Component, tc.owner)
+		}
+		if r.ReplacedBy == nil || r.ReplacedBy.Component.Name+" "+r.ReplacedBy.String() != tc.repl {
+			t.Errorf("port %d: replaced by %v, want %s", tc.port, r.ReplacedBy, tc.repl)
+		}
+	}
+	// "reuses: pilot" names istiod's retirement through its alias.
+	if r := reg.RetiredAt(control, 15011)[0]; r.ReassignedTo == nil || r.ReassignedTo.Component.Name != "gateway" {
+		t.Errorf("15011 is not reassigned to gateway: %+v", r.ReassignedTo)
+	}
+}

@@ -110,9 +110,18 @@ func (reg *Registry) resolve(d *decoder) {
 	for _, raw := range d.retiredRefs {
 		r := raw.r
 		r.Group = group(raw.group, fmt.Sprintf("retired port %d", r.Port))
-		r.Component = d.compNodes[r.Owner]
-		if raw.replacedBy != 0 && r.Group != nil {
-			for _, c := range r.Group.Components {
+		// The owner may be written as an alias (pilot for istiod): it
+		// resolves like a component name, and the retirement then names
+		// the component.
+		if c := d.aliasOwners[normName(r.Owner)]; c != nil {
+			r.Component, r.Owner = c, c.Name
+		}
+		replGroup := r.Group
+		if raw.replGroup.name != "" {
+			replGroup = group(raw.replGroup, fmt.Sprintf("retired port %d replacedBy", r.Port))
+		}
+		if raw.replacedBy != 0 && replGroup != nil {
+			for _, c := range replGroup.Components {
 				for _, p := range c.Ports {
 					if p.Span.Contains(raw.replacedBy) && r.ReplacedBy == nil {
 						r.ReplacedBy = p
@@ -120,7 +129,11 @@ func (reg *Registry) resolve(d *decoder) {
 				}
 			}
 			if r.ReplacedBy == nil {
-				d.report(raw.replPos, "unknown-ref", "retired port %d: replacedBy %d is not assigned to any component of group %s", r.Port, raw.replacedBy, r.Group.Name)
+				pos := raw.replPos
+				if !pos.IsValid() {
+					pos = raw.replGroup.pos
+				}
+				d.report(pos, "unknown-ref", "retired port %d: replacedBy %d is not assigned to any component of group %s", r.Port, raw.replacedBy, replGroup.Name)
 			}
 		}
 	}
@@ -175,9 +188,13 @@ func (reg *Registry) resolve(d *decoder) {
 		for q := p.Span.Lo; q <= p.Span.Hi && q > 0; q++ {
 			cands = append(cands, retiredAt[groupPort{p.Component.Group, q}]...)
 		}
+		name := rr.ref.name
+		if c := d.aliasOwners[normName(name)]; c != nil {
+			name = c.Name // an alias names the component, as in the retirement
+		}
 		for _, r := range cands {
 			owners = append(owners, r.Owner)
-			if r.Owner == rr.ref.name {
+			if r.Owner == name {
 				hits = append(hits, r)
 			}
 		}
