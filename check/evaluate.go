@@ -82,12 +82,34 @@ func portLabel(port int, proto registry.Proto) string {
 }
 
 func (c *Checker) one(u *Use, port int) []Result {
-	reg := c.Reg
-	comp := reg.Component(u.Component)
-	var g *registry.Group
-	if comp != nil {
-		g = comp.Group
+	comp := c.Reg.Component(u.Component)
+	if comp == nil || len(comp.Groups) <= 1 {
+		var g *registry.Group
+		if comp != nil {
+			g = comp.Group
+		}
+		return c.oneIn(u, port, comp, g)
 	}
+	// A component deployed in several groups has its ports in each: the
+	// use is checked in each group. A conflict in any of them is the most
+	// specific finding; otherwise the first group that finds a problem
+	// speaks.
+	var first []Result
+	for _, g := range comp.Groups {
+		rs := c.oneIn(u, port, comp, g)
+		if len(rs) > 0 && rs[0].Check == Conflict {
+			return rs
+		}
+		if first == nil {
+			first = rs
+		}
+	}
+	return first
+}
+
+// oneIn checks a use of one port by comp (nil: unattributed) in group g.
+func (c *Checker) oneIn(u *Use, port int, comp *registry.Component, g *registry.Group) []Result {
+	reg := c.Reg
 	proto := u.Proto
 	if proto == "" {
 		proto = registry.TCP
@@ -165,14 +187,15 @@ func (c *Checker) one(u *Use, port int) []Result {
 		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s is outside the pool %s of group %s, where %s belongs", portLabel(port, proto), g.Pool, g.Name, comp.Name),
 			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
 	}
-	if comp.InRanges(port) || (len(comp.Ranges) == 0 && g.InPool(port)) {
+	ranges := comp.RangesIn(g)
+	if inRanges(ranges, port) || (len(ranges) == 0 && g.InPool(port)) {
 		msg := fmt.Sprintf("port %s is in %s's range %s but not registered", portLabel(port, proto), comp.Name, ownRangeName(comp, port))
-		if len(comp.Ranges) == 0 {
+		if len(ranges) == 0 {
 			msg = fmt.Sprintf("port %s is in the pool of group %s but not registered to %s", portLabel(port, proto), g.Name, comp.Name)
 		}
 		return []Result{{Check: Unregistered, Message: msg, Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
 	}
-	if !g.HasPool() && len(comp.Ranges) == 0 {
+	if !g.HasPool() && len(ranges) == 0 {
 		// A plan of fixed ports: the component's ports are those it lists.
 		return []Result{{Check: Unregistered, Message: fmt.Sprintf("port %s is not registered to %s (group %s has no pool: its ports are the ones the plan lists)", portLabel(port, proto), comp.Name, g.Name),
 			Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
@@ -283,7 +306,7 @@ func replacement(r *registry.Retirement) string {
 	if r.ReplacedBy == nil {
 		return "nothing"
 	}
-	if g := r.ReplacedBy.Component.Group; g != r.Group && g != nil {
+	if g := r.ReplacedIn; g != nil && g != r.Group {
 		return r.ReplacedBy.String() + " in group " + g.Name // a port of another group
 	}
 	return r.ReplacedBy.String()
@@ -419,7 +442,16 @@ func foreignResult(reg *registry.Registry, comp *registry.Component, g *registry
 	} else {
 		where = "no range of group " + g.Name
 	}
-	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, outside %s's ranges (%s)", portLabel(port, proto), where, comp.Name, rangeList(comp.Ranges)), Related: rel}
+	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, outside %s's ranges (%s)", portLabel(port, proto), where, comp.Name, rangeList(comp.RangesIn(g))), Related: rel}
+}
+
+func inRanges(rs []*registry.Range, port int) bool {
+	for _, r := range rs {
+		if r.Span.Contains(port) {
+			return true
+		}
+	}
+	return false
 }
 
 func ownRangeName(comp *registry.Component, port int) string {

@@ -190,10 +190,11 @@ func TestAcrossGroups(t *testing.T) {
 version: 1
 groups:
   control: {pool: "[15010, 15020)"}
+  edge: {pool: "[15000, 15100)"}
   data: {pool: "[15000, 15100)"}
 components:
   - {name: istiod, group: control, aliases: [pilot], ports: [{port: 15010}, {port: 15012}]}
-  - {name: proxy, group: data, aliases: [envoy], ports: [{port: 15000, bind: 127.0.0.1}, {port: 15020}]}
+  - {name: proxy, groups: [edge, data], aliases: [envoy], ports: [{port: 15000, bind: 127.0.0.1}, {port: 15020}]}
 retired:
   - {port: 15011, group: control, owner: pilot, replacedBy: 15012}
   - {port: 15004, group: control, owner: pilot, replacedBy: {port: 15020, group: data}}
@@ -223,4 +224,44 @@ retired:
 		{"without the name it is foreign", check.Use{Port: 15020, Role: check.Default, Component: "istiod", Names: []string{"statusPort"}}, check.ForeignRange, "outside the pool [15010, 15020) of group control"},
 		{"naming a component that lacks the port", check.Use{Port: 15030, Role: check.Default, Component: "istiod", Names: []string{"proxyPort"}}, check.ForeignRange, "outside the pool"},
 	})
+}
+
+// TestSeveralGroups checks a component deployed in several groups: its
+// ports are its own in each, conflicts are found in each, and the
+// whole-tree duplicate check keys by each of its groups.
+func TestSeveralGroups(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  sidecar: {pool: "[15000, 15100)"}
+  gateway: {pool: "[15000, 16000)"}
+components:
+  - {name: proxy, groups: [sidecar, gateway], ports: [{port: 15001}, {port: 15021}]}
+  - {name: gwctl, group: gateway, ports: [{port: 15500}]}
+  - {name: init, group: sidecar, ports: [{port: 15050}]}
+`)
+	runPlanCases(t, reg, []planCase{
+		{"own port", check.Use{Port: 15021, Role: check.Listen, Component: "proxy"}, "", ""},
+		{"another's port in one of its groups", check.Use{Port: 15500, Role: check.Listen, Component: "proxy"}, check.Conflict, "port 15500 belongs to gwctl, not proxy"},
+		{"and in the other", check.Use{Port: 15050, Role: check.Listen, Component: "proxy"}, check.Conflict, "port 15050 belongs to init, not proxy"},
+		{"a group's member on the proxy's port", check.Use{Port: 15001, Role: check.Listen, Component: "gwctl"}, check.Conflict, "port 15001 belongs to proxy, not gwctl"},
+		{"outside the narrower pool", check.Use{Port: 15600, Role: check.Listen, Component: "proxy"}, check.ForeignRange, "outside the pool [15000, 15100) of group sidecar"},
+		{"unregistered in both", check.Use{Port: 15060, Role: check.Listen, Component: "proxy"}, check.Unregistered, "in the pool of group sidecar but not registered to proxy"},
+	})
+	pos := func(f string) check.Position { return check.Position{File: f, Line: 1, Column: 1} }
+	got := check.Duplicates(reg, []*check.Use{
+		{Pos: pos("a.go"), Port: 15070, Role: check.Listen, Component: "proxy"},
+		{Pos: pos("b.go"), Port: 15070, Role: check.Listen, Component: "init"},
+		{Pos: pos("c.go"), Port: 15800, Role: check.Listen, Component: "proxy"},
+		{Pos: pos("d.go"), Port: 15800, Role: check.Listen, Component: "gwctl"},
+		{Pos: pos("e.go"), Port: 15900, Role: check.Listen, Component: "init"},
+		{Pos: pos("f.go"), Port: 15900, Role: check.Listen, Component: "gwctl"},
+	}, nil)
+	var at []string
+	for _, d := range got {
+		at = append(at, d.At.File)
+	}
+	if strings.Join(at, " ") != "b.go d.go" {
+		t.Errorf("duplicates at %v, want b.go (sidecar) and d.go (gateway), and none between init and gwctl, who share no group", at)
+	}
 }

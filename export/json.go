@@ -74,8 +74,11 @@ type PlanRange struct {
 
 // PlanComponent is a component and its ports.
 type PlanComponent struct {
-	Name    string   `json:"name"`
-	Group   string   `json:"group"`
+	Name  string `json:"name"`
+	Group string `json:"group"`
+	// Groups lists every group of a component deployed in several; Group
+	// is the first.
+	Groups  []string `json:"groups,omitempty"`
 	Planes  []string `json:"planes,omitempty"`
 	Ranges  []string `json:"ranges,omitempty"`
 	Aliases []string `json:"aliases,omitempty"`
@@ -208,6 +211,11 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 		}
 		pc := PlanComponent{Name: c.Name, Group: c.Group.Name, Planes: planeNames(c.Planes), Aliases: c.Aliases,
 			External: c.External, Doc: c.Doc, Since: c.Since, Ports: []PlanPort{}}
+		if len(c.Groups) > 1 {
+			for _, g := range c.Groups {
+				pc.Groups = append(pc.Groups, g.Name)
+			}
+		}
 		for _, r := range c.Ranges {
 			pc.Ranges = append(pc.Ranges, r.Name)
 		}
@@ -310,7 +318,7 @@ func newSelection(opts Options) *selection {
 	if s.g == nil && len(s.planes) > 0 {
 		s.g = s.planes[0].Group
 	}
-	if s.g == nil && s.comp != nil {
+	if s.g == nil && s.comp != nil && len(s.comp.Groups) == 1 {
 		s.g = s.comp.Group
 	}
 	return s
@@ -319,7 +327,7 @@ func newSelection(opts Options) *selection {
 func (s *selection) group(g *registry.Group) bool { return s.g == nil || g == s.g }
 
 func (s *selection) component(c *registry.Component) bool {
-	if !s.group(c.Group) || (s.comp != nil && c != s.comp) {
+	if (s.g != nil && !c.InGroup(s.g)) || (s.comp != nil && c != s.comp) {
 		return false
 	}
 	return len(s.planes) == 0 || runsOn(c, s.planes)

@@ -115,3 +115,27 @@ func TestServicePortNote(t *testing.T) {
 		t.Errorf("json:\n%s", js)
 	}
 }
+
+// TestSeveralGroupsExport lists a component deployed in several groups on
+// the nodes of each, and names its groups in the JSON plan.
+func TestSeveralGroupsExport(t *testing.T) {
+	const src = "version: 1\ngroups:\n  sidecar: {}\n  gateway: {}\ncomponents:\n  - {name: proxy, groups: [sidecar, gateway], ports: [{port: 15001}]}\n  - {name: gwctl, group: gateway, ports: [{port: 15500}]}\n"
+	md := write(t, src, "markdown")
+	if !strings.Contains(md, "| [sidecar](#sidecar) | sidecar | 15001 |") || !strings.Contains(md, "| [gateway](#gateway) | gateway | 15001, 15500 |") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	if js := write(t, src, "json"); !strings.Contains(js, `"groups": [
+        "sidecar",
+        "gateway"
+      ]`) {
+		t.Errorf("json:\n%s", js)
+	}
+	reg := parse(t, src)
+	var b bytes.Buffer
+	if err := export.Markdown(&b, reg, export.Options{Component: reg.Component("proxy")}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(b.String(), "| 15001 | tcp | proxy |") != 2 {
+		t.Errorf("-component proxy does not list both groups' nodes:\n%s", b.String())
+	}
+}

@@ -104,7 +104,7 @@ func Roles(reg *registry.Registry, opts Options) ([]*Role, error) {
 			if opts.Group != nil && g != opts.Group {
 				continue
 			}
-			if opts.Component != nil && opts.Component.Group != g {
+			if opts.Component != nil && !opts.Component.InGroup(g) {
 				continue
 			}
 			if len(g.Planes) == 0 {

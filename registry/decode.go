@@ -106,6 +106,7 @@ type rawRange struct {
 type rawComp struct {
 	c      *Component
 	group  ref
+	groups []ref // "groups", the alternative to "group"
 	planes []ref
 	ranges []ref
 }
@@ -895,6 +896,7 @@ func (d *decoder) rangeEntry(reg *Registry, i int, e *yaml.Node) {
 func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 	c := &Component{Pos: d.pos(e)}
 	raw := &rawComp{c: c}
+	var hasGroup, hasGroups bool
 	what := fmt.Sprintf("components[%d]", i)
 	if name := nameOf(e); name != "" {
 		what = "component " + name
@@ -905,7 +907,14 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 			c.Pos = d.pos(v)
 			what = "component " + c.Name
 		}},
-		{"group", true, func(v *yaml.Node) { raw.group = d.oneRef(v, what+" group") }},
+		{"group", false, func(v *yaml.Node) { hasGroup = true; raw.group = d.oneRef(v, what+" group") }},
+		{"groups", false, func(v *yaml.Node) {
+			hasGroups = true
+			raw.groups = d.refs(v, what+" groups")
+			if len(raw.groups) == 0 {
+				d.errorf(v, "missing-key", "%s groups names no group", what)
+			}
+		}},
 		{"planes", false, func(v *yaml.Node) { raw.planes = d.refs(v, what+" planes") }},
 		{"ranges", false, func(v *yaml.Node) { raw.ranges = d.refs(v, what+" ranges") }},
 		{"ports", false, func(v *yaml.Node) {
@@ -972,6 +981,12 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 		{"doc", false, func(v *yaml.Node) { c.Doc, _ = d.str(v, what+" doc") }},
 		{"since", false, func(v *yaml.Node) { c.Since, _ = d.str(v, what+" since") }},
 	})
+	switch {
+	case hasGroup && hasGroups:
+		d.errorf(e, "bad-value", "%s has both \"group\" and \"groups\"; give one", what)
+	case !hasGroup && !hasGroups && isMapping(e):
+		d.errorf(e, "missing-key", "%s has no \"group\" (or \"groups\" for a component deployed in several)", what)
+	}
 	if c.Name == "" {
 		return
 	}
@@ -1186,13 +1201,21 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\")", what)
 	}
 	switch {
-	case !hasOwner && !hasFor:
+	case !hasOwner && !hasFor && isMapping(e):
 		d.errorf(e, "missing-key", "%s has no \"owner\" (or \"for\", naming the component the block is set aside for)", what)
 	case hasFor && hasGroups:
 		d.errorf(e, "bad-value", "%s has both \"for\" and \"groups\"; a block set aside for a component applies in its groups", what)
 	}
 	reg.Reserved = append(reg.Reserved, r)
 	d.reservedRefs = append(d.reservedRefs, raw)
+}
+
+// isMapping reports whether n is a mapping, through aliases.
+func isMapping(n *yaml.Node) bool {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n != nil && n.Kind == yaml.MappingNode
 }
 
 // nameOf returns the "name" of a mapping entry, if it writes one plainly,

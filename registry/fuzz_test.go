@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -159,11 +160,16 @@ func checkRegistry(t *testing.T, reg *registry.Registry) {
 		}
 	}
 	for _, c := range reg.Components {
-		if c.Group == nil {
+		if c.Group == nil || len(c.Groups) == 0 || c.Groups[0] != c.Group {
 			t.Fatalf("component %s has no group", c.Name)
 		}
+		for _, g := range c.Groups {
+			if !slices.Contains(g.Components, c) {
+				t.Fatalf("component %s is not among the components of its group %s", c.Name, g.Name)
+			}
+		}
 		for _, r := range c.Ranges {
-			if r == nil || r.Group != c.Group {
+			if r == nil || !c.InGroup(r.Group) {
 				t.Fatalf("component %s: range of another group", c.Name)
 			}
 		}

@@ -189,8 +189,12 @@ type Range struct {
 
 // A Component is one deployable piece that owns ports.
 type Component struct {
-	Name      string
-	Group     *Group
+	Name  string
+	Group *Group // its group; the first of Groups
+	// Groups are the groups it is deployed in: one, or several when the
+	// same program runs in several kinds of host (a proxy in sidecar,
+	// gateway and waypoint pods). Its ports are assigned in each.
+	Groups    []*Group
 	Planes    []*Plane
 	Ranges    []*Range
 	Ports     []*Port
@@ -205,6 +209,30 @@ type Component struct {
 	Doc      string
 	Since    string
 	Pos      Pos
+}
+
+// InGroup reports whether the component is deployed in group g.
+func (c *Component) InGroup(g *Group) bool {
+	for _, x := range c.Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// RangesIn returns the component's ranges that divide group g.
+func (c *Component) RangesIn(g *Group) []*Range {
+	if len(c.Groups) <= 1 {
+		return c.Ranges
+	}
+	var out []*Range
+	for _, r := range c.Ranges {
+		if r.Group == g {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // PlaneNames lists the component's planes.
@@ -283,13 +311,16 @@ type OldPort struct {
 // come back for it. ReplacedBy is the port that took over; ReassignedTo is
 // the live assignment that now legitimately reuses the number, if any.
 type Retirement struct {
-	Group        *Group
-	Port         int
-	Proto        Proto
-	Bind         Bind
-	Owner        string     // the component that used it; it may no longer exist
-	Component    *Component // the owner, when it is still in the registry
-	ReplacedBy   *Port
+	Group      *Group
+	Port       int
+	Proto      Proto
+	Bind       Bind
+	Owner      string     // the component that used it; it may no longer exist
+	Component  *Component // the owner, when it is still in the registry
+	ReplacedBy *Port
+	// ReplacedIn is the group of the replacement: the retirement's own
+	// group, or another when replacedBy names one.
+	ReplacedIn   *Group
 	ReassignedTo *Port
 	Since        string
 	Doc          string

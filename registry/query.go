@@ -69,15 +69,17 @@ func (reg *Registry) buildIndex() {
 				ix.names[normName(a)] = c
 			}
 		}
-		gi := ix.byGroup[c.Group]
-		for _, p := range c.Ports {
-			if gi == nil {
-				continue
-			}
-			if p.Span.IsSingle() {
-				gi.single[p.Span.Lo] = append(gi.single[p.Span.Lo], p)
-			} else {
-				gi.spans.items = append(gi.spans.items, p)
+		for _, g := range c.Groups {
+			gi := ix.byGroup[g]
+			for _, p := range c.Ports {
+				if gi == nil {
+					continue
+				}
+				if p.Span.IsSingle() {
+					gi.single[p.Span.Lo] = append(gi.single[p.Span.Lo], p)
+				} else {
+					gi.spans.items = append(gi.spans.items, p)
+				}
 			}
 		}
 		if len(c.Packages) > 0 {

@@ -572,6 +572,9 @@ func TestRetiredAcrossGroups(t *testing.T) {
 		if r.ReplacedBy == nil || r.ReplacedBy.Component.Name+" "+r.ReplacedBy.String() != tc.repl {
 			t.Errorf("port %d: replaced by %v, want %s", tc.port, r.ReplacedBy, tc.repl)
 		}
+		if want := r.ReplacedBy.Component.Group; r.ReplacedIn != want {
+			t.Errorf("port %d: replaced in group %v, want %s", tc.port, r.ReplacedIn, want.Name)
+		}
 	}
 	// "reuses: pilot" names istiod's retirement through its alias.
 	if r := reg.RetiredAt(control, 15011)[0]; r.ReassignedTo == nil || r.ReassignedTo.Component.Name != "gateway" {

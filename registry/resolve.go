@@ -85,9 +85,37 @@ func (reg *Registry) resolve(d *decoder) {
 	for _, raw := range d.compRefs {
 		c := raw.c
 		what := "component " + c.Name
-		c.Group = group(raw.group, what)
+		refs := raw.groups
+		if raw.group.name != "" {
+			refs = []ref{raw.group}
+		}
+		for _, gr := range refs {
+			g := group(gr, what)
+			if g == nil {
+				continue
+			}
+			if c.InGroup(g) {
+				d.report(gr.pos, "duplicate-name", "%s: group %s is named twice", what, g.Name)
+				continue
+			}
+			c.Groups = append(c.Groups, g)
+		}
+		if len(c.Groups) > 0 {
+			c.Group = c.Groups[0]
+		}
 		for _, pr := range raw.planes {
-			if p := plane(pr, c.Group, what); p != nil {
+			if len(c.Groups) <= 1 {
+				if p := plane(pr, c.Group, what); p != nil {
+					c.Planes = append(c.Planes, p)
+				}
+				continue
+			}
+			p := plane(pr, nil, what)
+			if p != nil && p.Group != nil && !c.InGroup(p.Group) {
+				d.report(pr.pos, "unknown-ref", "%s: plane %s belongs to group %s, not to %s", what, p.Name, p.Group.Name, groupNames(c.Groups))
+				continue
+			}
+			if p != nil {
 				c.Planes = append(c.Planes, p)
 			}
 		}
@@ -97,14 +125,14 @@ func (reg *Registry) resolve(d *decoder) {
 				d.report(rr.pos, "unknown-ref", "%s: no range %q%s", what, rr.name, didYouMean(rr.name, keys(d.rangeNodes)))
 				continue
 			}
-			if c.Group != nil && r.Group != nil && r.Group != c.Group {
-				d.report(rr.pos, "unknown-ref", "%s: range %s belongs to group %s, not %s", what, r.Name, r.Group.Name, c.Group.Name)
+			if len(c.Groups) > 0 && r.Group != nil && !c.InGroup(r.Group) {
+				d.report(rr.pos, "unknown-ref", "%s: range %s belongs to group %s, not %s", what, r.Name, r.Group.Name, groupNames(c.Groups))
 				continue
 			}
 			c.Ranges = append(c.Ranges, r)
 		}
-		if c.Group != nil {
-			c.Group.Components = append(c.Group.Components, c)
+		for _, g := range c.Groups {
+			g.Components = append(g.Components, c)
 		}
 	}
 	for _, raw := range d.retiredRefs {
@@ -124,7 +152,7 @@ func (reg *Registry) resolve(d *decoder) {
 			for _, c := range replGroup.Components {
 				for _, p := range c.Ports {
 					if p.Span.Contains(raw.replacedBy) && r.ReplacedBy == nil {
-						r.ReplacedBy = p
+						r.ReplacedBy, r.ReplacedIn = p, replGroup
 					}
 				}
 			}
@@ -153,8 +181,8 @@ func (reg *Registry) resolve(d *decoder) {
 			if raw.r.Owner == "" {
 				raw.r.Owner = c.Name
 			}
-			if c.Group != nil {
-				raw.r.Groups = []*Group{c.Group}
+			if len(c.Groups) > 0 {
+				raw.r.Groups = append([]*Group(nil), c.Groups...)
 			}
 		}
 	}
@@ -186,7 +214,9 @@ func (reg *Registry) resolve(d *decoder) {
 		var owners []string
 		var cands []*Retirement
 		for q := p.Span.Lo; q <= p.Span.Hi && q > 0; q++ {
-			cands = append(cands, retiredAt[groupPort{p.Component.Group, q}]...)
+			for _, g := range p.Component.Groups {
+				cands = append(cands, retiredAt[groupPort{g, q}]...)
+			}
 		}
 		name := rr.ref.name
 		if c := d.aliasOwners[normName(name)]; c != nil {
@@ -212,6 +242,14 @@ func (reg *Registry) resolve(d *decoder) {
 	}
 }
 
+func groupNames(gs []*Group) string {
+	var s []string
+	for _, g := range gs {
+		s = append(s, g.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
 // deriveRetirements adds a Retirement for each "was" of each assignment,
 // before the explicit "retired" entries.
 func (reg *Registry) deriveRetirements() {
@@ -222,10 +260,12 @@ func (reg *Registry) deriveRetirements() {
 				if old.Port == p.Span.Lo && old.Bind == p.Bind && p.Span.IsSingle() {
 					continue // "was" the same port: unchanged, nothing retired
 				}
-				derived = append(derived, &Retirement{
-					Group: c.Group, Port: old.Port, Proto: p.Proto, Bind: old.Bind,
-					Owner: c.Name, Component: c, ReplacedBy: p, Pos: old.Pos,
-				})
+				for _, g := range c.Groups {
+					derived = append(derived, &Retirement{
+						Group: g, Port: old.Port, Proto: p.Proto, Bind: old.Bind,
+						Owner: c.Name, Component: c, ReplacedBy: p, ReplacedIn: g, Pos: old.Pos,
+					})
+				}
 			}
 		}
 	}

@@ -18,13 +18,25 @@ func (reg *Registry) validate() []Diagnostic {
 }
 
 type validator struct {
-	reg *Registry
-	out []Diagnostic
+	reg  *Registry
+	out  []Diagnostic
+	seen map[[3]string]bool
 }
 
+// add records a finding once: a component in several groups has its ports
+// checked in each, and what holds in both is said once.
 func (v *validator) add(p Pos, rule string, rel []Related, format string, args ...any) {
 	r := LookupRule(rule)
-	v.out = append(v.out, Diagnostic{Pos: p, Severity: r.Severity, Rule: rule, Message: fmt.Sprintf(format, args...), Related: rel})
+	msg := fmt.Sprintf(format, args...)
+	k := [3]string{p.String(), rule, msg}
+	if v.seen[k] {
+		return
+	}
+	if v.seen == nil {
+		v.seen = map[[3]string]bool{}
+	}
+	v.seen[k] = true
+	v.out = append(v.out, Diagnostic{Pos: p, Severity: r.Severity, Rule: rule, Message: msg, Related: rel})
 }
 
 func (v *validator) ranges() {
@@ -235,14 +247,14 @@ func (v *validator) placement(g *Group, c *Component, p *Port) {
 	if g.HasPool() && !g.Pool.ContainsInterval(p.Span) {
 		rule = "outside-pool"
 		where = append(where, fmt.Sprintf("outside the pool %s of group %s", g.Pool, g.Name))
-	} else if len(c.Ranges) > 0 && !inAny(c.Ranges, p.Span) {
+	} else if rs := c.RangesIn(g); len(rs) > 0 && !inAny(rs, p.Span) {
 		rule = "outside-ranges"
 		owner := v.reg.RangeAt(g, p.Span.Lo)
 		desc := "in no range"
 		if owner != nil {
 			desc = "in range " + owner.Name
 		}
-		where = append(where, fmt.Sprintf("outside its ranges (%s), %s", rangeNames(c.Ranges), desc))
+		where = append(where, fmt.Sprintf("outside its ranges (%s), %s", rangeNames(rs), desc))
 	} else if u := v.reg.UnallocatedAt(g, p.Span.Lo); u != nil && v.reg.RangeAt(g, p.Span.Lo) == nil {
 		rule = "in-unallocated"
 		where = append(where, fmt.Sprintf("inside the unallocated range %s", u.Name))

@@ -250,7 +250,7 @@ func hasPlane(ps []*registry.Plane, p *registry.Plane) bool {
 }
 
 func (f *showFilter) component(c *registry.Component) bool {
-	if f.group != nil && c.Group != f.group {
+	if f.group != nil && !c.InGroup(f.group) {
 		return false
 	}
 	if f.plane != nil && !hasPlane(c.Planes, f.plane) {
@@ -295,7 +295,7 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 		if f.group != nil && g != f.group {
 			continue
 		}
-		if f.comp != nil && f.comp.Group != g {
+		if f.comp != nil && !f.comp.InGroup(g) {
 			continue
 		}
 		if f.plane != nil && f.plane.Group != g {
@@ -394,7 +394,8 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 			}
 		}
 		planes := names(c.Planes, func(p *registry.Plane) string { return p.Name })
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Group.Name, dash(planes), dash(strings.Join(ports, " ")), dash(strings.Join(old, " ")))
+		groups := names(c.Groups, func(g *registry.Group) string { return g.Name })
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, groups, dash(planes), dash(strings.Join(ports, " ")), dash(strings.Join(old, " ")))
 	}
 	tw.Flush()
 	// The ports the plan says more about, in file order.

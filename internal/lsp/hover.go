@@ -172,8 +172,8 @@ func describePort(reg *registry.Registry, port int, u *check.Use) string {
 
 	var groups []*registry.Group
 	if u != nil {
-		if c := reg.Component(u.Component); c != nil && c.Group != nil {
-			groups = []*registry.Group{c.Group}
+		if c := reg.Component(u.Component); c != nil && len(c.Groups) > 0 {
+			groups = c.Groups
 		}
 	}
 	if groups == nil {
