@@ -82,12 +82,34 @@ func portLabel(port int, proto registry.Proto) string {
 }
 
 func (c *Checker) one(u *Use, port int) []Result {
-	reg := c.Reg
-	comp := reg.Component(u.Component)
-	var g *registry.Group
-	if comp != nil {
-		g = comp.Group
+	comp := c.Reg.Component(u.Component)
+	if comp == nil || len(comp.Groups) <= 1 {
+		var g *registry.Group
+		if comp != nil {
+			g = comp.Group
+		}
+		return c.oneIn(u, port, comp, g)
 	}
+	// A component deployed in several groups has its ports in each: the
+	// use is checked in each group. A conflict in any of them is the most
+	// specific finding; otherwise the first group that finds a problem
+	// speaks.
+	var first []Result
+	for _, g := range comp.Groups {
+		rs := c.oneIn(u, port, comp, g)
+		if len(rs) > 0 && rs[0].Check == Conflict {
+			return rs
+		}
+		if first == nil {
+			first = rs
+		}
+	}
+	return first
+}
+
+// oneIn checks a use of one port by comp (nil: unattributed) in group g.
+func (c *Checker) oneIn(u *Use, port int, comp *registry.Component, g *registry.Group) []Result {
+	reg := c.Reg
 	proto := u.Proto
 	if proto == "" {
 		proto = registry.TCP
@@ -121,12 +143,12 @@ func (c *Checker) one(u *Use, port int) []Result {
 	}
 	if comp == nil {
 		if len(reg.GroupsWithPort(port)) == 0 {
-			return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %d is outside every pool of the plan (%s)", port, pools(reg))}}
+			return []Result{{Check: ForeignRange, Message: outsideEveryPool(reg, port)}}
 		}
 		return nil // unattributed: ownership cannot be judged
 	}
 
-	others := otherAssignments(reg.Assignments(g, port), comp, proto)
+	others, deps := splitExternal(otherAssignments(reg.Assignments(g, port), comp, proto))
 	if len(own) > 0 {
 		if u.Role == Redirect {
 			return nil // a rule sends traffic to the component's own port: no bind of its own
@@ -153,18 +175,58 @@ func (c *Checker) one(u *Use, port int) []Result {
 		}
 		return []Result{conflictResult(comp, portLabel(port, proto), hit)}
 	}
-	if !g.InPool(port) {
+	if c.namesOwnerElsewhere(u, g, port, proto) {
+		return nil // a control plane naming its proxy's port: a reference across groups
+	}
+	if len(deps) > 0 || comp.External {
+		// The port of a dependency the product dials is a reference to it;
+		// and an external dependency's own ports are not the plan's to place.
+		return nil
+	}
+	if r := c.setAside(u, comp, g, port, proto); r != nil || len(reg.SetAsideAt(g, port, proto)) > 0 {
+		return r // another's block, or the component's own, wherever it lies
+	}
+	if g.HasPool() && !g.InPool(port) {
 		return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s is outside the pool %s of group %s, where %s belongs", portLabel(port, proto), g.Pool, g.Name, comp.Name),
 			Related: []registry.Related{{Pos: g.PoolPos, Message: "pool of group " + g.Name}}}}
 	}
-	if comp.InRanges(port) || (len(comp.Ranges) == 0 && g.InPool(port)) {
+	ranges := comp.RangesIn(g)
+	if inRanges(ranges, port) || (len(ranges) == 0 && g.InPool(port)) {
 		msg := fmt.Sprintf("port %s is in %s's range %s but not registered", portLabel(port, proto), comp.Name, ownRangeName(comp, port))
-		if len(comp.Ranges) == 0 {
+		if len(ranges) == 0 {
 			msg = fmt.Sprintf("port %s is in the pool of group %s but not registered to %s", portLabel(port, proto), g.Name, comp.Name)
 		}
 		return []Result{{Check: Unregistered, Message: msg, Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
 	}
+	if !g.HasPool() && len(ranges) == 0 {
+		// A plan of fixed ports: the component's ports are those it lists.
+		return []Result{{Check: Unregistered, Message: fmt.Sprintf("port %s is not registered to %s (group %s has no pool: its ports are the ones the plan lists)", portLabel(port, proto), comp.Name, g.Name),
+			Related: []registry.Related{{Pos: comp.Pos, Message: "component " + comp.Name}}}}
+	}
 	return []Result{foreignResult(reg, comp, g, port, proto)}
+}
+
+// setAside reports a use of a port in a block the plan sets aside for
+// another component; the owner's own use, and a use whose names name the
+// owner (a reference to its port), are fine.
+func (c *Checker) setAside(u *Use, comp *registry.Component, g *registry.Group, port int, proto registry.Proto) []Result {
+	blocks := c.Reg.SetAsideAt(g, port, proto)
+	useWords := wordSet(u.Names)
+	for _, b := range blocks {
+		if b.For == comp || namesOwner(useWords, b.For) {
+			return nil
+		}
+	}
+	if len(blocks) == 0 {
+		return nil
+	}
+	b := blocks[0]
+	who := b.For.Name
+	if b.Owner != "" && b.Owner != who {
+		who += " (" + b.Owner + ")"
+	}
+	return []Result{{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, which the plan sets aside for %s, not %s", portLabel(port, proto), b.Span, who, comp.Name),
+		Related: []registry.Related{{Pos: b.Pos, Message: "set aside for " + b.For.Name}}}}
 }
 
 // retired reports a use of a retired port, unless the use's component now
@@ -247,6 +309,9 @@ func replacement(r *registry.Retirement) string {
 	if r.ReplacedBy == nil {
 		return "nothing"
 	}
+	if g := r.ReplacedIn; g != nil && g != r.Group {
+		return r.ReplacedBy.String() + " in group " + g.Name // a port of another group
+	}
 	return r.ReplacedBy.String()
 }
 
@@ -291,14 +356,52 @@ func describeBind(b registry.Bind) string {
 	return b.String()
 }
 
+// otherAssignments are the assignments of other components that a use of
+// the port can collide with: Service ports, on their Services' addresses,
+// collide with nothing.
 func otherAssignments(as []*registry.Port, comp *registry.Component, proto registry.Proto) []*registry.Port {
 	var out []*registry.Port
 	for _, a := range as {
-		if a.Component != comp && a.Proto.Matches(proto) {
+		if a.Component != comp && a.Proto.Matches(proto) && !a.IsService() {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// namesOwnerElsewhere reports whether the use's names name a component of
+// another group than g that has the port: code of one group that names
+// another group's port by its owner (istiod's ProxyAdminPort for the
+// proxy's 15000) refers to it and claims nothing.
+func (c *Checker) namesOwnerElsewhere(u *Use, g *registry.Group, port int, proto registry.Proto) bool {
+	if len(u.Names) == 0 {
+		return false
+	}
+	words := wordSet(u.Names)
+	for _, og := range c.Reg.Groups {
+		if og == g {
+			continue
+		}
+		for _, a := range c.Reg.Assignments(og, port) {
+			if a.Proto.Matches(proto) && namesOwner(words, a.Component) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splitExternal parts assignments into the product's own and those of
+// external dependencies.
+func splitExternal(as []*registry.Port) (own, external []*registry.Port) {
+	for _, a := range as {
+		if a.Component.External {
+			external = append(external, a)
+		} else {
+			own = append(own, a)
+		}
+	}
+	return own, external
 }
 
 func conflictResult(comp *registry.Component, port string, others []*registry.Port) Result {
@@ -306,7 +409,7 @@ func conflictResult(comp *registry.Component, port string, others []*registry.Po
 	var rel []registry.Related
 	for _, o := range others {
 		n := describe(o.Component)
-		if o.Bind.Kind != registry.BindAny {
+		if o.Bind.Kind != registry.BindAny && o.Bind.Kind != registry.BindVaries {
 			n += " on " + o.Bind.String()
 		}
 		names = append(names, n)
@@ -342,7 +445,16 @@ func foreignResult(reg *registry.Registry, comp *registry.Component, g *registry
 	} else {
 		where = "no range of group " + g.Name
 	}
-	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, outside %s's ranges (%s)", portLabel(port, proto), where, comp.Name, rangeList(comp.Ranges)), Related: rel}
+	return Result{Check: ForeignRange, Message: fmt.Sprintf("port %s lies in %s, outside %s's ranges (%s)", portLabel(port, proto), where, comp.Name, rangeList(comp.RangesIn(g))), Related: rel}
+}
+
+func inRanges(rs []*registry.Range, port int) bool {
+	for _, r := range rs {
+		if r.Span.Contains(port) {
+			return true
+		}
+	}
+	return false
 }
 
 func ownRangeName(comp *registry.Component, port int) string {
@@ -382,13 +494,26 @@ func rangeList(rs []*registry.Range) string {
 	return strings.Join(s, ", ")
 }
 
-func pools(reg *registry.Registry) string {
+// outsideEveryPool is the message for an unattributed use of a port that no
+// group holds.
+func outsideEveryPool(reg *registry.Registry, port int) string {
 	var s []string
+	fixed := false
 	for _, g := range reg.Groups {
-		s = append(s, g.Name+" "+g.Pool.String())
+		if g.HasPool() {
+			s = append(s, g.Name+" "+g.Pool.String())
+		} else {
+			fixed = true
+		}
 	}
 	sort.Strings(s)
-	return strings.Join(s, ", ")
+	switch {
+	case fixed && len(s) == 0:
+		return fmt.Sprintf("port %d is in no group of the plan: no group has a pool, and none assigns the port", port)
+	case fixed:
+		return fmt.Sprintf("port %d is outside every pool of the plan (%s), and no group without a pool assigns it", port, strings.Join(s, ", "))
+	}
+	return fmt.Sprintf("port %d is outside every pool of the plan (%s)", port, strings.Join(s, ", "))
 }
 
 // namesOwner reports whether the use's names name the component or one of

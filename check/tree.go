@@ -50,8 +50,10 @@ func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []
 			continue
 		}
 		for p := u.Port; p <= u.Last(); p++ {
-			k := key{c.Group, p}
-			by[k] = append(by[k], u)
+			for _, g := range c.Groups { // in each group the component runs in
+				k := key{g, p}
+				by[k] = append(by[k], u)
+			}
 		}
 	}
 	var out []TreeResult
@@ -60,7 +62,12 @@ func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []
 	for k := range by {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].port < keys[j].port })
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].port != keys[j].port {
+			return keys[i].port < keys[j].port
+		}
+		return keys[i].g.Name < keys[j].g.Name
+	})
 	for _, k := range keys {
 		us := by[k]
 		sort.SliceStable(us, func(i, j int) bool { return less(us[i].Pos, us[j].Pos) })
@@ -105,7 +112,9 @@ func UnusedPorts(reg *registry.Registry, uses []*Use) []TreeResult {
 				anyUse[p] = true
 				continue
 			}
-			usedBy[key{c.Group, p}] = true
+			for _, g := range c.Groups {
+				usedBy[key{g, p}] = true
+			}
 			// a dial of another component's port is a use of that port too
 			for _, g := range reg.Groups {
 				if u.Role == Dial {
@@ -119,7 +128,10 @@ func UnusedPorts(reg *registry.Registry, uses []*Use) []TreeResult {
 		for _, p := range c.Ports {
 			used := false
 			for q := p.Span.Lo; q <= p.Span.Hi && !used; q++ {
-				used = usedBy[key{c.Group, q}] || anyUse[q]
+				for _, g := range c.Groups {
+					used = used || usedBy[key{g, q}]
+				}
+				used = used || anyUse[q]
 			}
 			if used {
 				continue
@@ -179,9 +191,11 @@ func owns(reg *registry.Registry, u *Use, port int) bool {
 	if c == nil {
 		return false
 	}
-	for _, a := range reg.Assignments(c.Group, port) {
-		if a.Component == c {
-			return true
+	for _, g := range c.Groups {
+		for _, a := range reg.Assignments(g, port) {
+			if a.Component == c {
+				return true
+			}
 		}
 	}
 	return false

@@ -69,9 +69,9 @@ func (d *PlanDiff) compareGroups(old, new *registry.Registry) {
 		o := old.Group(g.Name)
 		switch {
 		case o == nil:
-			d.Groups = append(d.Groups, Change{Kind: "added", Group: g.Name, Subject: g.Name, Port: g.Pool.String(), Detail: g.Doc, sortGroup: g.Name})
+			d.Groups = append(d.Groups, Change{Kind: "added", Group: g.Name, Subject: g.Name, Port: poolString(g), Detail: g.Doc, sortGroup: g.Name})
 		case o.Pool != g.Pool:
-			d.Groups = append(d.Groups, Change{Kind: "changed", Group: g.Name, Subject: g.Name, Port: g.Pool.String(), Was: o.Pool.String(), Detail: "pool", sortGroup: g.Name})
+			d.Groups = append(d.Groups, Change{Kind: "changed", Group: g.Name, Subject: g.Name, Port: poolString(g), Was: poolString(o), Detail: "pool", sortGroup: g.Name})
 		}
 		if o != nil && intervalsText(o.Allow) != intervalsText(g.Allow) {
 			d.Groups = append(d.Groups, Change{Kind: "changed", Group: g.Name, Subject: g.Name, Port: intervalsText(g.Allow), Was: intervalsText(o.Allow), Detail: "allowed ports besides the pool", sortGroup: g.Name})
@@ -79,7 +79,7 @@ func (d *PlanDiff) compareGroups(old, new *registry.Registry) {
 	}
 	for _, g := range old.Groups {
 		if new.Group(g.Name) == nil {
-			d.Groups = append(d.Groups, Change{Kind: "removed", Group: g.Name, Subject: g.Name, Was: g.Pool.String(), sortGroup: g.Name})
+			d.Groups = append(d.Groups, Change{Kind: "removed", Group: g.Name, Subject: g.Name, Was: poolString(g), sortGroup: g.Name})
 		}
 	}
 	for _, p := range new.Planes {
@@ -561,4 +561,12 @@ func countText(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// poolString writes a group's pool, or "no pool" for a group of fixed ports.
+func poolString(g *registry.Group) string {
+	if !g.HasPool() {
+		return "no pool"
+	}
+	return g.Pool.String()
 }

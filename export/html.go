@@ -266,7 +266,7 @@ func (pg *page) group(b *strings.Builder, g *registry.Group) {
 		if !r.AppliesTo(g) {
 			continue
 		}
-		if iv, ok := r.Span.Intersect(g.Pool); ok {
+		if iv, ok := r.Span.Intersect(g.Extent()); ok {
 			marks = append(marks, mark{lo: iv.Lo, hi: iv.Hi, res: r})
 		}
 	}
@@ -304,7 +304,7 @@ func (pg *page) group(b *strings.Builder, g *registry.Group) {
 	if g.Doc != "" {
 		fmt.Fprintf(b, "<span class=\"doc\">%s</span>", esc(g.Doc))
 	}
-	fmt.Fprintf(b, "<span class=\"chips\"><span class=\"chip\"><b>%d</b> ports assigned</span><span class=\"chip free\"><b>%d</b> of %d free in planned ranges</span><span class=\"chip\"><b>%d</b> in the pool</span></span></div>\n", assigned, free, inRanges, g.Pool.Len())
+	fmt.Fprintf(b, "<span class=\"chips\"><span class=\"chip\"><b>%d</b> ports assigned</span><span class=\"chip free\"><b>%d</b> of %d free in planned ranges</span><span class=\"chip\"><b>%d</b> in the pool</span></span></div>\n", assigned, free, inRanges, poolLen(g))
 
 	// Lanes: range depth 0, 1, 2, ...; then unallocated; then ports.
 	maxDepth := 0
@@ -344,7 +344,8 @@ func (pg *page) group(b *strings.Builder, g *registry.Group) {
 	pg.patterns(b)
 	b.WriteString("</defs>\n")
 
-	poolX0, poolX1 := sc.x0(g.Pool.Lo), sc.x1(g.Pool.Hi)
+	pool := g.Extent()
+	poolX0, poolX1 := sc.x0(pool.Lo), sc.x1(pool.Hi)
 	// The context strip: the whole port space, linear.
 	cx := func(p int) float64 { return bandPad + (bandW-2*bandPad)*float64(p-1)/float64(registry.MaxPort) }
 	fmt.Fprintf(b, `<g class="context"><text class="axis" x="%.1f" y="%.1f">1</text><text class="axis" x="%.1f" y="%.1f" text-anchor="end">65535</text>`, bandPad, ctxY-5, bandW-bandPad, ctxY-5)
@@ -354,7 +355,7 @@ func (pg *page) group(b *strings.Builder, g *registry.Group) {
 			fmt.Fprintf(b, `<rect class="ctx-reserved" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-tip="%s"/>`, cx(r.Span.Lo), ctxY, math.Max(1.5, cx(r.Span.Hi+1)-cx(r.Span.Lo)), ctxH, esc(r.Span.Dash()+" reserved: "+r.Owner))
 		}
 	}
-	fmt.Fprintf(b, `<rect class="ctx-pool" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-tip="%s"/>`, cx(g.Pool.Lo), ctxY-2, math.Max(2, cx(g.Pool.Hi+1)-cx(g.Pool.Lo)), ctxH+4, esc("pool of "+g.Name+" "+poolText(g)))
+	fmt.Fprintf(b, `<rect class="ctx-pool" x="%.1f" y="%.1f" width="%.1f" height="%.1f" data-tip="%s"/>`, cx(pool.Lo), ctxY-2, math.Max(2, cx(pool.Hi+1)-cx(pool.Lo)), ctxH+4, esc("pool of "+g.Name+" "+poolText(g)))
 	for _, rt := range reg.Retired {
 		if rt.Group != g || (rt.Component != nil && !pg.sel.component(rt.Component)) || (pg.sel.comp != nil && rt.Component != pg.sel.comp) {
 			continue
@@ -369,17 +370,17 @@ func (pg *page) group(b *strings.Builder, g *registry.Group) {
 		fmt.Fprintf(b, `<text class="retired-mark" data-port="%d" x="%.1f" y="%.1f" text-anchor="middle" data-tip="%s">×</text>`, rt.Port, cx(rt.Port), ctxY+ctxH-2.5, esc(tip))
 	}
 	// The zoom from the strip to the band.
-	fmt.Fprintf(b, `<path class="zoom" d="M%.1f %.1f L%.1f %.1f L%.1f %.1f L%.1f %.1f Z"/>`, cx(g.Pool.Lo), ctxY+ctxH+2, cx(g.Pool.Hi+1), ctxY+ctxH+2, poolX1, laneY-12, poolX0, laneY-12)
+	fmt.Fprintf(b, `<path class="zoom" d="M%.1f %.1f L%.1f %.1f L%.1f %.1f L%.1f %.1f Z"/>`, cx(pool.Lo), ctxY+ctxH+2, cx(pool.Hi+1), ctxY+ctxH+2, poolX1, laneY-12, poolX0, laneY-12)
 	b.WriteString("</g>\n")
 
 	// Pool background and its bounds.
-	fmt.Fprintf(b, `<rect class="pool-bg" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="4" data-tip="%s"/>`, poolX0, laneY-8, poolX1-poolX0, portY+portH-laneY+12, esc("pool "+poolText(g)+": "+itoa(g.Pool.Len())+" ports"))
-	fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f">%d</text><text class="axis" x="%.1f" y="%.1f" text-anchor="end">%d</text>`, poolX0, laneY-12, g.Pool.Lo, poolX1, laneY-12, g.Pool.Hi)
+	fmt.Fprintf(b, `<rect class="pool-bg" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="4" data-tip="%s"/>`, poolX0, laneY-8, poolX1-poolX0, portY+portH-laneY+12, esc("pool "+poolText(g)+": "+itoa(poolLen(g))+" ports"))
+	fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f">%d</text><text class="axis" x="%.1f" y="%.1f" text-anchor="end">%d</text>`, poolX0, laneY-12, pool.Lo, poolX1, laneY-12, pool.Hi)
 	// Ports outside the pool sit left or right of it, past a break.
-	if sc.slots[0].hi < g.Pool.Lo {
+	if sc.slots[0].hi < pool.Lo {
 		pg.breakMark(b, poolX0-outGap/2, portY-8, portY+portH+4)
 	}
-	if last := sc.slots[len(sc.slots)-1]; last.lo > g.Pool.Hi {
+	if last := sc.slots[len(sc.slots)-1]; last.lo > pool.Hi {
 		pg.breakMark(b, poolX1+outGap/2, portY-8, portY+portH+4)
 	}
 
@@ -609,10 +610,21 @@ func planesText(ps []*registry.Plane) string {
 }
 
 func poolText(g *registry.Group) string {
+	if !g.HasPool() {
+		return "none (fixed ports)"
+	}
 	if g.PoolWritten != "" {
 		return g.PoolWritten
 	}
 	return g.Pool.String()
+}
+
+// poolLen counts the ports of the group's pool: none without one.
+func poolLen(g *registry.Group) int {
+	if !g.HasPool() {
+		return 0
+	}
+	return g.Pool.Len()
 }
 
 func rangeDepth(r *registry.Range) int {
@@ -663,7 +675,7 @@ func fitLabel(r *registry.Range, w, h float64, reg *registry.Registry) string {
 // marked port (or span) gets a slot, and the runs between get widths that
 // grow with the square root of their length.
 func (pg *page) buildScale(g *registry.Group, ranges []*registry.Range, marks []mark) *scale {
-	pool := g.Pool
+	pool := g.Extent()
 	var left, right []int
 	cuts := map[int]bool{pool.Lo: true, pool.Hi + 1: true}
 	isMark := map[int]int{} // slot start -> ticks stacked there
@@ -863,6 +875,8 @@ func (pg *page) tables(b *strings.Builder) {
 			var notes []string
 			if p.Bind.IsLoopback() {
 				notes = append(notes, "loopback only")
+			} else if p.Bind.Kind == registry.BindVaries {
+				notes = append(notes, "bind varies with the installation")
 			} else if p.Bind.Kind != registry.BindAny {
 				notes = append(notes, "binds "+p.Bind.String())
 			}

@@ -119,9 +119,12 @@ func (ov *Overlay) classify(reg *registry.Registry, g *registry.Group, comp *reg
 	owners := reg.Owners(g, p, proto, bind)
 	var mine, theirs []*registry.Port
 	for _, a := range owners {
-		if comp == nil || a.Component == comp {
+		switch {
+		case comp == nil || a.Component == comp:
 			mine = append(mine, a)
-		} else {
+		case a.Component.External:
+			return nil // a dependency's port, which the product dials
+		default:
 			theirs = append(theirs, a)
 		}
 	}
@@ -160,6 +163,12 @@ func (ov *Overlay) classify(reg *registry.Registry, g *registry.Group, comp *reg
 	if rs := reg.ReservedAt(g, p, proto); len(rs) > 0 {
 		u.Why = fmt.Sprintf("%d is reserved by the platform (%s)", p, rs[0].Owner)
 		return u
+	}
+	for _, r := range reg.SetAsideAt(g, p, proto) {
+		if comp != nil && r.For != comp {
+			u.Why = fmt.Sprintf("%s uses %d, which the plan sets aside for %s", compName(comp), p, r.For.Name)
+			return u
+		}
 	}
 	u.Status = Unplanned
 	u.Why = fmt.Sprintf("the plan gives %d to no component", p)

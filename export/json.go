@@ -46,7 +46,7 @@ type PlanVar struct {
 type PlanGroup struct {
 	Name   string   `json:"name"`
 	Doc    string   `json:"doc,omitempty"`
-	Pool   Span     `json:"pool"`
+	Pool   *Span    `json:"pool,omitempty"` // nil for a group of fixed ports
 	Allow  []Span   `json:"allow,omitempty"`
 	Planes []string `json:"planes,omitempty"`
 }
@@ -74,32 +74,42 @@ type PlanRange struct {
 
 // PlanComponent is a component and its ports.
 type PlanComponent struct {
-	Name    string     `json:"name"`
-	Group   string     `json:"group"`
-	Planes  []string   `json:"planes,omitempty"`
-	Ranges  []string   `json:"ranges,omitempty"`
-	Aliases []string   `json:"aliases,omitempty"`
-	Doc     string     `json:"doc,omitempty"`
-	Since   string     `json:"since,omitempty"`
-	Ports   []PlanPort `json:"ports"`
+	Name  string `json:"name"`
+	Group string `json:"group"`
+	// Groups lists every group of a component deployed in several; Group
+	// is the first.
+	Groups  []string `json:"groups,omitempty"`
+	Planes  []string `json:"planes,omitempty"`
+	Ranges  []string `json:"ranges,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+	// External marks a dependency the product dials; its ports are in no
+	// role's open list.
+	External bool       `json:"external,omitempty"`
+	Doc      string     `json:"doc,omitempty"`
+	Since    string     `json:"since,omitempty"`
+	Ports    []PlanPort `json:"ports"`
 }
 
 // PlanPort is one assignment. PortEnd is set for a span of ports, as in
 // the inventory records of portlint ports -json.
 type PlanPort struct {
-	Port      int      `json:"port"`
-	PortEnd   int      `json:"port_end,omitempty"`
-	Proto     string   `json:"proto"`
-	Bind      string   `json:"bind"`
-	Internal  bool     `json:"internal,omitempty"`
-	Name      string   `json:"name,omitempty"`
-	Purpose   string   `json:"purpose,omitempty"`
-	Was       []string `json:"was,omitempty"`
-	Range     string   `json:"range,omitempty"`
-	Exception string   `json:"exception,omitempty"`
-	Pending   string   `json:"pending,omitempty"`
-	Reuses    string   `json:"reuses,omitempty"`
-	Since     string   `json:"since,omitempty"`
+	Port     int    `json:"port"`
+	PortEnd  int    `json:"port_end,omitempty"`
+	Proto    string `json:"proto"`
+	Bind     string `json:"bind"`
+	Internal bool   `json:"internal,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Purpose  string `json:"purpose,omitempty"`
+	Doc      string `json:"doc,omitempty"`
+	// TargetPort is set for a Service port: the component's port it
+	// forwards to.
+	TargetPort int      `json:"targetPort,omitempty"`
+	Was        []string `json:"was,omitempty"`
+	Range      string   `json:"range,omitempty"`
+	Exception  string   `json:"exception,omitempty"`
+	Pending    string   `json:"pending,omitempty"`
+	Reuses     string   `json:"reuses,omitempty"`
+	Since      string   `json:"since,omitempty"`
 }
 
 // PlanRetired is a retired port and what replaced it.
@@ -120,6 +130,9 @@ type PlanReserved struct {
 	Proto  string   `json:"proto,omitempty"`
 	Owner  string   `json:"owner"`
 	Groups []string `json:"groups,omitempty"`
+	// For names the component a block is set aside for; empty for the
+	// platform's reservations.
+	For string `json:"for,omitempty"`
 }
 
 // PlanRole is a node role and its firewall list.
@@ -162,7 +175,11 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 		if !sel.group(g) {
 			continue
 		}
-		pg := PlanGroup{Name: g.Name, Doc: g.Doc, Pool: spanOf(g.Pool), Planes: planeNames(g.Planes)}
+		pg := PlanGroup{Name: g.Name, Doc: g.Doc, Planes: planeNames(g.Planes)}
+		if g.HasPool() {
+			pool := spanOf(g.Pool)
+			pg.Pool = &pool
+		}
 		for _, a := range g.Allow {
 			pg.Allow = append(pg.Allow, spanOf(a))
 		}
@@ -193,13 +210,18 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 			continue
 		}
 		pc := PlanComponent{Name: c.Name, Group: c.Group.Name, Planes: planeNames(c.Planes), Aliases: c.Aliases,
-			Doc: c.Doc, Since: c.Since, Ports: []PlanPort{}}
+			External: c.External, Doc: c.Doc, Since: c.Since, Ports: []PlanPort{}}
+		if len(c.Groups) > 1 {
+			for _, g := range c.Groups {
+				pc.Groups = append(pc.Groups, g.Name)
+			}
+		}
 		for _, r := range c.Ranges {
 			pc.Ranges = append(pc.Ranges, r.Name)
 		}
 		for _, p := range c.Ports {
 			pp := PlanPort{Port: p.Span.Lo, Proto: string(p.Proto), Bind: p.Bind.String(), Internal: p.Bind.IsLoopback(),
-				Name: p.Name, Purpose: p.Purpose, Exception: p.Exception, Pending: p.Pending, Reuses: p.Reuses, Since: p.Since}
+				Name: p.Name, Purpose: p.Purpose, Doc: p.Doc, TargetPort: p.TargetPort, Exception: p.Exception, Pending: p.Pending, Reuses: p.Reuses, Since: p.Since}
 			if !p.Span.IsSingle() {
 				pp.PortEnd = p.Span.Hi
 			}
@@ -234,6 +256,9 @@ func NormalizedPlan(reg *registry.Registry, opts Options) (*Plan, error) {
 			continue
 		}
 		pr := PlanReserved{Span: spanOf(r.Span), Proto: string(r.Proto), Owner: r.Owner}
+		if r.For != nil {
+			pr.For = r.For.Name
+		}
 		for _, g := range r.Groups {
 			pr.Groups = append(pr.Groups, g.Name)
 		}
@@ -293,7 +318,7 @@ func newSelection(opts Options) *selection {
 	if s.g == nil && len(s.planes) > 0 {
 		s.g = s.planes[0].Group
 	}
-	if s.g == nil && s.comp != nil {
+	if s.g == nil && s.comp != nil && len(s.comp.Groups) == 1 {
 		s.g = s.comp.Group
 	}
 	return s
@@ -302,7 +327,7 @@ func newSelection(opts Options) *selection {
 func (s *selection) group(g *registry.Group) bool { return s.g == nil || g == s.g }
 
 func (s *selection) component(c *registry.Component) bool {
-	if !s.group(c.Group) || (s.comp != nil && c != s.comp) {
+	if (s.g != nil && !c.InGroup(s.g)) || (s.comp != nil && c != s.comp) {
 		return false
 	}
 	return len(s.planes) == 0 || runsOn(c, s.planes)

@@ -54,9 +54,17 @@ func (o *Opening) Note(reg *registry.Registry) string {
 		notes = append(notes, s)
 	case registry.BindIP, registry.BindHost:
 		notes = append(notes, "binds "+b.String())
+	case registry.BindVaries:
+		notes = append(notes, "the bind address depends on the installation")
 	}
 	if o.Port.Pending != "" {
 		notes = append(notes, "pending: "+o.Port.Pending)
+	}
+	if o.Port.IsService() {
+		notes = append(notes, fmt.Sprintf("Service port; forwards to %d", o.Port.TargetPort))
+	}
+	if o.Port.Doc != "" {
+		notes = append(notes, o.Port.Doc)
 	}
 	return strings.Join(notes, "; ")
 }
@@ -96,7 +104,7 @@ func Roles(reg *registry.Registry, opts Options) ([]*Role, error) {
 			if opts.Group != nil && g != opts.Group {
 				continue
 			}
-			if opts.Component != nil && opts.Component.Group != g {
+			if opts.Component != nil && !opts.Component.InGroup(g) {
 				continue
 			}
 			if len(g.Planes) == 0 {
@@ -118,6 +126,9 @@ func Roles(reg *registry.Registry, opts Options) ([]*Role, error) {
 		for _, c := range r.Group.Components {
 			if opts.Component != nil && c != opts.Component {
 				continue
+			}
+			if c.External {
+				continue // the product dials it; no firewall of ours opens its ports
 			}
 			if !runsOn(c, r.Planes) {
 				continue

@@ -16,7 +16,14 @@ const (
 	BindIP                       // one literal address
 	BindVar                      // a named address such as $VIP, known only at install time
 	BindHost                     // a host name other than localhost, as written in code
+	// BindVaries is a plan's "varies": the address depends on the
+	// environment (a flag, the pod's network, an install option). It
+	// overlaps every address, as any does, and no bind is wider than it.
+	BindVaries
 )
+
+// Varies is the bind the plan writes "varies".
+var Varies = Bind{Kind: BindVaries}
 
 // A Bind is the address part of a listener. The zero Bind is BindAny.
 type Bind struct {
@@ -32,7 +39,8 @@ var Loopback = Bind{Kind: BindLoopback}
 
 // ParseBind parses a registry bind address: "any", "0.0.0.0", "::", "*" or
 // "" (all addresses), "localhost", "127.0.0.1" or "::1" (loopback), another
-// literal IP, or a variable "$NAME" (also written "${NAME}").
+// literal IP, a variable "$NAME" (also written "${NAME}"), or "varies" (it
+// depends on the environment).
 func ParseBind(s string) (Bind, error) {
 	t := strings.TrimSpace(s)
 	switch strings.ToLower(t) {
@@ -40,6 +48,8 @@ func ParseBind(s string) (Bind, error) {
 		return Any, nil
 	case "localhost", "loopback":
 		return Loopback, nil
+	case "varies":
+		return Varies, nil
 	}
 	if strings.HasPrefix(t, "$") {
 		name := t[1:]
@@ -53,7 +63,7 @@ func ParseBind(s string) (Bind, error) {
 	}
 	addr, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(t, "["), "]"))
 	if err != nil {
-		return Bind{}, &SyntaxError{Msg: fmt.Sprintf("bind %q: want any, localhost, an IP address or a $VARIABLE", s)}
+		return Bind{}, &SyntaxError{Msg: fmt.Sprintf("bind %q: want any, localhost, an IP address, a $VARIABLE or varies", s)}
 	}
 	return bindFromAddr(addr), nil
 }
@@ -104,11 +114,11 @@ func isIdent(s string) bool {
 }
 
 // Overlaps reports whether two listeners on the same port would collide:
-// any overlaps everything; otherwise the addresses must be the same.
+// any and varies overlap everything; otherwise the addresses must be the same.
 // Distinct literal addresses, distinct variables, and a variable against a
 // literal address do not overlap.
 func (b Bind) Overlaps(o Bind) bool {
-	if b.Kind == BindAny || o.Kind == BindAny {
+	if b.Kind == BindAny || o.Kind == BindAny || b.Kind == BindVaries || o.Kind == BindVaries {
 		return true
 	}
 	return b == o
@@ -117,8 +127,8 @@ func (b Bind) Overlaps(o Bind) bool {
 // Wider reports whether b exposes more than o: any is wider than every
 // specific address, and a non-loopback address is wider than loopback.
 func (b Bind) Wider(o Bind) bool {
-	if b == o {
-		return false
+	if b == o || b.Kind == BindVaries || o.Kind == BindVaries {
+		return false // what varies is neither narrower nor wider than a bind
 	}
 	if b.Kind == BindAny {
 		return true
@@ -136,6 +146,8 @@ func (b Bind) String() string {
 		return "127.0.0.1"
 	case BindVar:
 		return "$" + b.Value
+	case BindVaries:
+		return "varies"
 	}
 	return b.Value
 }

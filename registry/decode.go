@@ -76,6 +76,7 @@ type decoder struct {
 	reservedRefs  []*rawReserved
 	varRefs       []pendingRef[*Port]
 	reusesRefs    []pendingRef[*Port]
+	targetRefs    []*Port // Service ports, whose targetPort names a port of their component
 	groupNodes    map[string]*Group
 	planeNodes    map[string]*Plane
 	varNodes      map[string]*Var
@@ -105,6 +106,7 @@ type rawRange struct {
 type rawComp struct {
 	c      *Component
 	group  ref
+	groups []ref // "groups", the alternative to "group"
 	planes []ref
 	ranges []ref
 }
@@ -114,11 +116,13 @@ type rawRetired struct {
 	group      ref
 	replacedBy int
 	replPos    Pos
+	replGroup  ref // the replacement's group, when it is another's
 }
 
 type rawReserved struct {
 	r      *Reservation
 	groups []ref
+	forRef ref
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
@@ -792,7 +796,7 @@ func (d *decoder) top(reg *Registry, root *yaml.Node) {
 				g := &Group{Name: k.Value, Pos: d.pos(k)}
 				what := "group " + k.Value
 				d.fields(v, what, []field{
-					{"pool", true, func(v *yaml.Node) {
+					{"pool", false, func(v *yaml.Node) {
 						g.Pool, g.PoolPos, _ = d.interval(v, what+" pool")
 						g.PoolWritten = written(v)
 					}},
@@ -892,6 +896,7 @@ func (d *decoder) rangeEntry(reg *Registry, i int, e *yaml.Node) {
 func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 	c := &Component{Pos: d.pos(e)}
 	raw := &rawComp{c: c}
+	var hasGroup, hasGroups bool
 	what := fmt.Sprintf("components[%d]", i)
 	if name := nameOf(e); name != "" {
 		what = "component " + name
@@ -902,25 +907,55 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 			c.Pos = d.pos(v)
 			what = "component " + c.Name
 		}},
-		{"group", true, func(v *yaml.Node) { raw.group = d.oneRef(v, what+" group") }},
+		{"group", false, func(v *yaml.Node) { hasGroup = true; raw.group = d.oneRef(v, what+" group") }},
+		{"groups", false, func(v *yaml.Node) {
+			hasGroups = true
+			raw.groups = d.refs(v, what+" groups")
+			if len(raw.groups) == 0 {
+				d.errorf(v, "missing-key", "%s groups names no group", what)
+			}
+		}},
 		{"planes", false, func(v *yaml.Node) { raw.planes = d.refs(v, what+" planes") }},
 		{"ranges", false, func(v *yaml.Node) { raw.ranges = d.refs(v, what+" ranges") }},
 		{"ports", false, func(v *yaml.Node) {
 			d.list(v, what+" ports", func(j int, e *yaml.Node) { d.portEntry(c, fmt.Sprintf("%s ports[%d]", what, j), e) })
 		}},
-		{"packages", false, func(v *yaml.Node) { c.Packages = d.strs(v, what+" packages") }},
+		{"packages", false, func(v *yaml.Node) {
+			var negs []*yaml.Node
+			d.list(v, what+" packages", func(_ int, e *yaml.Node) {
+				s, ok := d.str(e, what+" packages")
+				if !ok {
+					return
+				}
+				if rest, neg := negated(s); neg {
+					if rest == "" {
+						d.errorf(e, "bad-value", "%s packages: \"!\" needs a pattern after it", what)
+						return
+					}
+					negs = append(negs, e)
+				}
+				c.Packages = append(c.Packages, s)
+			})
+			d.onlyNegated(negs, len(c.Packages), what+" packages")
+		}},
 		{"manifests", false, func(v *yaml.Node) {
+			var negs []*yaml.Node
 			d.list(v, what+" manifests", func(_ int, e *yaml.Node) {
 				s, ok := d.str(e, what+" manifests")
 				if !ok {
 					return
 				}
-				if !doublestar.ValidatePattern(s) {
+				rest, neg := negated(s)
+				if !doublestar.ValidatePattern(rest) || (neg && rest == "") {
 					d.errorf(e, "bad-value", "%s manifests: %q is not a valid glob", what, s)
 					return
 				}
+				if neg {
+					negs = append(negs, e)
+				}
 				c.Manifests = append(c.Manifests, s)
 			})
+			d.onlyNegated(negs, len(c.Manifests), what+" manifests")
 		}},
 		{"types", false, func(v *yaml.Node) {
 			d.list(v, what+" types", func(_ int, e *yaml.Node) {
@@ -968,9 +1003,16 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 				c.Aliases = append(c.Aliases, s)
 			})
 		}},
+		{"external", false, func(v *yaml.Node) { c.External, _ = d.boolean(v, what+" external") }},
 		{"doc", false, func(v *yaml.Node) { c.Doc, _ = d.str(v, what+" doc") }},
 		{"since", false, func(v *yaml.Node) { c.Since, _ = d.str(v, what+" since") }},
 	})
+	switch {
+	case hasGroup && hasGroups:
+		d.errorf(e, "bad-value", "%s has both \"group\" and \"groups\"; give one", what)
+	case !hasGroup && !hasGroups && isMapping(e):
+		d.errorf(e, "missing-key", "%s has no \"group\" (or \"groups\" for a component deployed in several)", what)
+	}
 	if c.Name == "" {
 		return
 	}
@@ -987,14 +1029,12 @@ func (d *decoder) component(reg *Registry, i int, e *yaml.Node) {
 	d.compRefs = append(d.compRefs, raw)
 }
 
-func (d *decoder) strs(n *yaml.Node, what string) []string {
-	var out []string
-	d.list(n, what, func(_ int, e *yaml.Node) {
-		if s, ok := d.str(e, what); ok {
-			out = append(out, s)
-		}
-	})
-	return out
+// onlyNegated reports a list of patterns that are all negated: they take
+// back from nothing, so the list matches nothing.
+func (d *decoder) onlyNegated(negs []*yaml.Node, n int, what string) {
+	if len(negs) > 0 && len(negs) == n {
+		d.errorf(negs[0], "bad-value", "%s: every pattern is negated, so none matches anything; a negated pattern takes back from the others", what)
+	}
 }
 
 func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
@@ -1035,6 +1075,7 @@ func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
 		}},
 		{"name", false, func(v *yaml.Node) { p.Name, _ = d.str(v, what+" name") }},
 		{"purpose", false, func(v *yaml.Node) { p.Purpose, _ = d.str(v, what+" purpose") }},
+		{"doc", false, func(v *yaml.Node) { p.Doc, _ = d.str(v, what+" doc") }},
 		{"was", false, func(v *yaml.Node) {
 			d.list(v, what+" was", func(_ int, e *yaml.Node) {
 				if old, ok := d.oldPort(e, what+" was"); ok {
@@ -1044,6 +1085,12 @@ func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
 		}},
 		{"exception", false, func(v *yaml.Node) { p.Exception, _ = d.str(v, what+" exception") }},
 		{"pending", false, func(v *yaml.Node) { p.Pending, _ = d.str(v, what+" pending") }},
+		{"targetPort", false, func(v *yaml.Node) {
+			if n, pos, ok := d.port(v, what+" targetPort"); ok {
+				p.TargetPort, p.TargetPortPos = n, pos
+				d.targetRefs = append(d.targetRefs, p)
+			}
+		}},
 		{"reuses", false, func(v *yaml.Node) {
 			r := d.oneRef(v, what+" reuses")
 			p.Reuses = r.name
@@ -1056,6 +1103,8 @@ func (d *decoder) portEntry(c *Component, what string, e *yaml.Node) {
 		d.errorf(e, "bad-value", "%s has both \"port\" and \"span\"; give one", what)
 	case !hasPort && !hasSpan:
 		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\" for a run of ports)", what)
+	case hasSpan && p.TargetPort != 0:
+		d.errorf(e, "bad-value", "%s has a \"span\" and a \"targetPort\"; a Service port is one port", what)
 	}
 	for _, old := range p.Was {
 		if old.Bind.Kind == BindVar {
@@ -1123,7 +1172,17 @@ func (d *decoder) retired(reg *Registry, i int, e *yaml.Node) {
 				r.Bind = b
 			}
 		}},
-		{"replacedBy", false, func(v *yaml.Node) { raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy") }},
+		{"replacedBy", false, func(v *yaml.Node) {
+			if n := d.deref(v); n != nil && n.Kind == yaml.MappingNode {
+				// {port: 15012, group: control}: a port of another group
+				d.fields(n, what+" replacedBy", []field{
+					{"port", true, func(v *yaml.Node) { raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy port") }},
+					{"group", true, func(v *yaml.Node) { raw.replGroup = d.oneRef(v, what+" replacedBy group") }},
+				})
+				return
+			}
+			raw.replacedBy, raw.replPos, _ = d.port(v, what+" replacedBy")
+		}},
 		{"since", false, func(v *yaml.Node) { r.Since, _ = d.str(v, what+" since") }},
 		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
 	})
@@ -1135,7 +1194,7 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 	r := &Reservation{Pos: d.pos(e)}
 	raw := &rawReserved{r: r}
 	what := fmt.Sprintf("reserved[%d]", i)
-	var hasPort, hasSpan bool
+	var hasPort, hasSpan, hasOwner, hasGroups, hasFor bool
 	d.fields(e, what, []field{
 		{"port", false, func(v *yaml.Node) {
 			hasPort = true
@@ -1152,8 +1211,13 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 				r.Proto = pr
 			}
 		}},
-		{"owner", true, func(v *yaml.Node) { r.Owner, _ = d.str(v, what+" owner") }},
-		{"groups", false, func(v *yaml.Node) { raw.groups = d.refs(v, what+" groups") }},
+		{"owner", false, func(v *yaml.Node) { hasOwner = true; r.Owner, _ = d.str(v, what+" owner") }},
+		{"groups", false, func(v *yaml.Node) { hasGroups = true; raw.groups = d.refs(v, what+" groups") }},
+		{"for", false, func(v *yaml.Node) {
+			hasFor = true
+			raw.forRef = d.oneRef(v, what+" for")
+			r.ForPos = d.pos(v)
+		}},
 		{"doc", false, func(v *yaml.Node) { r.Doc, _ = d.str(v, what+" doc") }},
 	})
 	switch {
@@ -1162,8 +1226,22 @@ func (d *decoder) reserved(reg *Registry, i int, e *yaml.Node) {
 	case !hasPort && !hasSpan:
 		d.errorf(e, "missing-key", "%s has no \"port\" (or \"span\")", what)
 	}
+	switch {
+	case !hasOwner && !hasFor && isMapping(e):
+		d.errorf(e, "missing-key", "%s has no \"owner\" (or \"for\", naming the component the block is set aside for)", what)
+	case hasFor && hasGroups:
+		d.errorf(e, "bad-value", "%s has both \"for\" and \"groups\"; a block set aside for a component applies in its groups", what)
+	}
 	reg.Reserved = append(reg.Reserved, r)
 	d.reservedRefs = append(d.reservedRefs, raw)
+}
+
+// isMapping reports whether n is a mapping, through aliases.
+func isMapping(n *yaml.Node) bool {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n != nil && n.Kind == yaml.MappingNode
 }
 
 // nameOf returns the "name" of a mapping entry, if it writes one plainly,

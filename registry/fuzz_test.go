@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -69,9 +70,9 @@ func FuzzParseBind(f *testing.F) {
 		if err != nil || back != b {
 			t.Fatalf("ParseBind(%q) = %+v, written %q, which parses as %+v, %v", s, b, b.String(), back, err)
 		}
-		// The words any and loopback are the registry's own; code that
+		// The words any, loopback and varies are the registry's own; code that
 		// listens on a host names no such host.
-		if kw := strings.ToLower(strings.TrimSpace(s)); kw != "any" && kw != "loopback" && h != b {
+		if kw := strings.ToLower(strings.TrimSpace(s)); kw != "any" && kw != "loopback" && kw != "varies" && h != b {
 			t.Fatalf("HostBind(%q) = %+v, but ParseBind says %+v", s, h, b)
 		}
 		if !b.Overlaps(b) || b.Wider(b) {
@@ -159,11 +160,16 @@ func checkRegistry(t *testing.T, reg *registry.Registry) {
 		}
 	}
 	for _, c := range reg.Components {
-		if c.Group == nil {
+		if c.Group == nil || len(c.Groups) == 0 || c.Groups[0] != c.Group {
 			t.Fatalf("component %s has no group", c.Name)
 		}
+		for _, g := range c.Groups {
+			if !slices.Contains(g.Components, c) {
+				t.Fatalf("component %s is not among the components of its group %s", c.Name, g.Name)
+			}
+		}
 		for _, r := range c.Ranges {
-			if r == nil || r.Group != c.Group {
+			if r == nil || !c.InGroup(r.Group) {
 				t.Fatalf("component %s: range of another group", c.Name)
 			}
 		}
@@ -366,14 +372,21 @@ func checkIndex(t *testing.T, reg *registry.Registry) {
 				t.Fatalf("Assignments(%s, %d) = %v, want %v", g.Name, p, portNames(got), portNames(want))
 			}
 			for _, proto := range []registry.Proto{registry.TCP, registry.UDP, registry.ProtoAny} {
-				var want []*registry.Reservation
+				var want, aside []*registry.Reservation
 				for _, r := range reg.Reserved {
 					if r.Span.Contains(p) && r.Proto.Matches(proto) && r.AppliesTo(g) {
-						want = append(want, r)
+						if r.For != nil {
+							aside = append(aside, r)
+						} else {
+							want = append(want, r)
+						}
 					}
 				}
 				if got := reg.ReservedAt(g, p, proto); !sameSet(got, want) {
 					t.Fatalf("ReservedAt(%s, %d, %q) = %d reservations, want %d", g.Name, p, proto, len(got), len(want))
+				}
+				if got := reg.SetAsideAt(g, p, proto); !sameSet(got, aside) {
+					t.Fatalf("SetAsideAt(%s, %d, %q) = %d blocks, want %d", g.Name, p, proto, len(got), len(aside))
 				}
 			}
 		}

@@ -102,7 +102,7 @@ type Plane struct {
 type Group struct {
 	Name string
 	Doc  string
-	Pool Interval // the ports the group's components draw from
+	Pool Interval // the ports the group's components draw from; zero when the group has none
 	// PoolWritten is the pool as the file writes it, for display.
 	PoolWritten string
 	Allow       []Interval // ports outside the pool the group may also use (80, 443)
@@ -113,6 +113,40 @@ type Group struct {
 	Planes     []*Plane
 	Ranges     []*Range
 	Components []*Component
+}
+
+// HasPool reports whether the file gives the group a pool. A group without
+// one is a plan of fixed ports: its components' ports are the ones they
+// list, and nothing is outside a pool.
+func (g *Group) HasPool() bool { return g.Pool.Lo > 0 }
+
+// Extent is the group's pool or, for a group without one, the smallest
+// interval that holds its ranges, its allowed extras and its components'
+// ports (zero when it has none of them).
+func (g *Group) Extent() Interval {
+	if g.HasPool() {
+		return g.Pool
+	}
+	var iv Interval
+	add := func(s Interval) {
+		if iv.Lo == 0 {
+			iv = s
+			return
+		}
+		iv = Interval{min(iv.Lo, s.Lo), max(iv.Hi, s.Hi)}
+	}
+	for _, r := range g.Ranges {
+		add(r.Span)
+	}
+	for _, a := range g.Allow {
+		add(a)
+	}
+	for _, c := range g.Components {
+		for _, p := range c.Ports {
+			add(p.Span)
+		}
+	}
+	return iv
 }
 
 // InPool reports whether p is in the group's pool or its allowed extras.
@@ -155,8 +189,12 @@ type Range struct {
 
 // A Component is one deployable piece that owns ports.
 type Component struct {
-	Name      string
-	Group     *Group
+	Name  string
+	Group *Group // its group; the first of Groups
+	// Groups are the groups it is deployed in: one, or several when the
+	// same program runs in several kinds of host (a proxy in sidecar,
+	// gateway and waypoint pods). Its ports are assigned in each.
+	Groups    []*Group
 	Planes    []*Plane
 	Ranges    []*Range
 	Ports     []*Port
@@ -173,9 +211,37 @@ type Component struct {
 	// "sidecar.**". A port under one is the component's.
 	Keys    []string
 	Aliases []string // other names: binaries, services, containers
-	Doc     string
-	Since   string
-	Pos     Pos
+	// External marks a dependency the product dials but does not run on
+	// its hosts (a database): its ports are references, not ports to
+	// open or to place in a pool.
+	External bool
+	Doc      string
+	Since    string
+	Pos      Pos
+}
+
+// InGroup reports whether the component is deployed in group g.
+func (c *Component) InGroup(g *Group) bool {
+	for _, x := range c.Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// RangesIn returns the component's ranges that divide group g.
+func (c *Component) RangesIn(g *Group) []*Range {
+	if len(c.Groups) <= 1 {
+		return c.Ranges
+	}
+	var out []*Range
+	for _, r := range c.Ranges {
+		if r.Group == g {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // PlaneNames lists the component's planes.
@@ -205,6 +271,7 @@ type Port struct {
 	Bind      Bind
 	Name      string // a short name, such as the Kubernetes port name
 	Purpose   string
+	Doc       string    // a longer note on the port, shown beside it
 	Was       []OldPort // the pre-plan ports this assignment replaces
 	Exception string    // why the port may lie outside the component's ranges
 	Pending   string    // why the port is not planned yet (an open gap)
@@ -212,15 +279,27 @@ type Port struct {
 	Since     string
 	Pos       Pos
 	BindPos   Pos
+
+	// TargetPort, when set, makes the assignment a Service port: a port on
+	// a Kubernetes Service's address that forwards to the component's own
+	// port TargetPort (Target). A Service port is not on the group's hosts:
+	// it is placed in no pool and collides with no other assignment.
+	TargetPort    int
+	Target        *Port
+	TargetPortPos Pos
 }
+
+// IsService reports whether the assignment is a Service port.
+func (p *Port) IsService() bool { return p.TargetPort != 0 }
 
 // Number is the port of a single-port assignment (the first of a span).
 func (p *Port) Number() int { return p.Span.Lo }
 
 // String writes bind:port/proto compactly, e.g. "$VIP:28952" or "20000".
+// A bind that varies is not written: it names no address.
 func (p *Port) String() string {
 	s := p.Span.Dash()
-	if p.Bind.Kind != BindAny {
+	if p.Bind.Kind != BindAny && p.Bind.Kind != BindVaries {
 		s = p.Bind.String() + ":" + s
 	}
 	if p.Proto != TCP {
@@ -241,20 +320,25 @@ type OldPort struct {
 // come back for it. ReplacedBy is the port that took over; ReassignedTo is
 // the live assignment that now legitimately reuses the number, if any.
 type Retirement struct {
-	Group        *Group
-	Port         int
-	Proto        Proto
-	Bind         Bind
-	Owner        string     // the component that used it; it may no longer exist
-	Component    *Component // the owner, when it is still in the registry
-	ReplacedBy   *Port
+	Group      *Group
+	Port       int
+	Proto      Proto
+	Bind       Bind
+	Owner      string     // the component that used it; it may no longer exist
+	Component  *Component // the owner, when it is still in the registry
+	ReplacedBy *Port
+	// ReplacedIn is the group of the replacement: the retirement's own
+	// group, or another when replacedBy names one.
+	ReplacedIn   *Group
 	ReassignedTo *Port
 	Since        string
 	Doc          string
 	Pos          Pos
 }
 
-// A Reservation is a port or span the customer's platform uses.
+// A Reservation is a port or span the customer's platform uses, or, when
+// For is set, a block set aside for one of the plan's own components, which
+// every other component must avoid.
 type Reservation struct {
 	Span   Interval
 	Proto  Proto // ProtoAny when both
@@ -262,6 +346,10 @@ type Reservation struct {
 	Groups []*Group // nil: every group
 	Doc    string
 	Pos    Pos
+	// For is the component the block is set aside for; nil for a platform
+	// reservation. Such a block applies in the component's groups.
+	For    *Component
+	ForPos Pos
 }
 
 // AppliesTo reports whether the reservation binds group g (nil: unknown group,

@@ -38,9 +38,11 @@ type segment struct {
 	chain []*Range // innermost first
 }
 
+// pkgPattern is one component's import-path patterns: a package is the
+// component's when a positive pattern matches it and no negated one does.
 type pkgPattern struct {
-	re *regexp.Regexp
-	c  *Component
+	pos, neg []*regexp.Regexp
+	c        *Component
 }
 
 func (reg *Registry) buildIndex() {
@@ -69,19 +71,29 @@ func (reg *Registry) buildIndex() {
 				ix.names[normName(a)] = c
 			}
 		}
-		gi := ix.byGroup[c.Group]
-		for _, p := range c.Ports {
-			if gi == nil {
-				continue
-			}
-			if p.Span.IsSingle() {
-				gi.single[p.Span.Lo] = append(gi.single[p.Span.Lo], p)
-			} else {
-				gi.spans.items = append(gi.spans.items, p)
+		for _, g := range c.Groups {
+			gi := ix.byGroup[g]
+			for _, p := range c.Ports {
+				if gi == nil {
+					continue
+				}
+				if p.Span.IsSingle() {
+					gi.single[p.Span.Lo] = append(gi.single[p.Span.Lo], p)
+				} else {
+					gi.spans.items = append(gi.spans.items, p)
+				}
 			}
 		}
-		for _, pat := range c.Packages {
-			ix.pkgs = append(ix.pkgs, pkgPattern{compilePkgPattern(pat), c})
+		if len(c.Packages) > 0 {
+			pp := pkgPattern{c: c}
+			for _, pat := range c.Packages {
+				if rest, ok := negated(pat); ok {
+					pp.neg = append(pp.neg, compilePkgPattern(rest))
+				} else {
+					pp.pos = append(pp.pos, compilePkgPattern(pat))
+				}
+			}
+			ix.pkgs = append(ix.pkgs, pp)
 		}
 		for _, pat := range c.Types {
 			if tp, ok := compileTypePattern(pat, c); ok {
@@ -340,48 +352,105 @@ func (reg *Registry) RetiredAt(g *Group, p int) []*Retirement {
 }
 
 // ReservedAt returns the platform reservations holding p that apply to
-// group g (nil: any group) and protocol proto (ProtoAny: any).
+// group g (nil: any group) and protocol proto (ProtoAny: any). Blocks set
+// aside for a component of the plan are not among them: see SetAsideAt.
 func (reg *Registry) ReservedAt(g *Group, p int, proto Proto) []*Reservation {
 	var out []*Reservation
 	reg.idx.reserved.at(p, func(r *Reservation) {
-		if r.Proto.Matches(proto) && r.AppliesTo(g) {
+		if r.For == nil && r.Proto.Matches(proto) && r.AppliesTo(g) {
 			out = append(out, r)
 		}
 	})
 	return out
 }
 
-// GroupsWithPort returns the groups whose pool or allowed extras hold p.
+// SetAsideAt returns the blocks holding p that the plan sets aside for one
+// of its components ("reserved" with "for"), in group g (nil: any group),
+// for protocol proto (ProtoAny: any).
+func (reg *Registry) SetAsideAt(g *Group, p int, proto Proto) []*Reservation {
+	var out []*Reservation
+	reg.idx.reserved.at(p, func(r *Reservation) {
+		if r.For != nil && r.Proto.Matches(proto) && r.AppliesTo(g) {
+			out = append(out, r)
+		}
+	})
+	return out
+}
+
+// GroupsWithPort returns the groups whose pool or allowed extras hold p,
+// the groups without a pool that assign p or hold it in a range (the ports
+// of a plan of fixed ports are the ones it lists), the groups that set p
+// aside for one of their components, and those that give it to an
+// external dependency.
 func (reg *Registry) GroupsWithPort(p int) []*Group {
 	var out []*Group
 	for _, g := range reg.Groups {
-		if g.InPool(p) {
+		if g.InPool(p) || (!g.HasPool() && (len(reg.Assignments(g, p)) > 0 || reg.RangeAt(g, p) != nil)) || len(reg.SetAsideAt(g, p, ProtoAny)) > 0 || assignsExternal(reg.Assignments(g, p)) {
 			out = append(out, g)
 		}
 	}
 	return out
 }
 
+func assignsExternal(ps []*Port) bool {
+	for _, p := range ps {
+		if p.Component.External {
+			return true
+		}
+	}
+	return false
+}
+
+// negated reports whether a package pattern or manifest glob is negated
+// ("!*/test/...") and returns it without the "!".
+func negated(pat string) (string, bool) {
+	if strings.HasPrefix(pat, "!") {
+		return pat[1:], true
+	}
+	return pat, false
+}
+
 // MatchPackage returns the component whose Go import-path patterns match
-// the package path, or nil. The first matching component in file order wins.
+// the package path, or nil. A component's negated patterns ("!*/test/...")
+// take back what its positive ones match; the first matching component in
+// file order wins.
 func (reg *Registry) MatchPackage(importPath string) *Component {
 	for _, p := range reg.idx.pkgs {
-		if p.re.MatchString(importPath) {
+		if anyMatch(p.pos, importPath) && !anyMatch(p.neg, importPath) {
 			return p.c
 		}
 	}
 	return nil
 }
 
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // MatchFile returns the component whose manifest globs match the
-// slash-separated path, relative to the project root, or nil.
+// slash-separated path, relative to the project root, or nil. Negated
+// globs ("!deploy/test/**") take back what a component's others match.
 func (reg *Registry) MatchFile(rel string) *Component {
 	rel = path.Clean(strings.TrimPrefix(rel, "./"))
 	for _, c := range reg.Components {
+		in, out := false, false
 		for _, g := range c.Manifests {
-			if ok, _ := doublestar.Match(g, rel); ok {
-				return c
+			rest, neg := negated(g)
+			if ok, _ := doublestar.Match(rest, rel); ok {
+				if neg {
+					out = true
+				} else {
+					in = true
+				}
 			}
+		}
+		if in && !out {
+			return c
 		}
 	}
 	return nil
@@ -444,7 +513,7 @@ func (reg *Registry) FreeCount(r *Range, opts FreeOptions) int {
 }
 
 func (reg *Registry) isTaken(g *Group, p int, opts FreeOptions) bool {
-	if len(reg.Assignments(g, p)) > 0 || len(reg.ReservedAt(g, p, ProtoAny)) > 0 {
+	if len(reg.Assignments(g, p)) > 0 || len(reg.ReservedAt(g, p, ProtoAny)) > 0 || len(reg.SetAsideAt(g, p, ProtoAny)) > 0 {
 		return true
 	}
 	return !opts.IncludeRetired && len(reg.RetiredAt(g, p)) > 0

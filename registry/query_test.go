@@ -114,11 +114,11 @@ func TestOwnersBindOverlap(t *testing.T) {
 }
 
 func TestBindOverlaps(t *testing.T) {
-	binds := []string{"any", "127.0.0.1", "$VIP", "$OTHER", "10.0.0.7", "10.0.0.8"}
+	binds := []string{"any", "127.0.0.1", "$VIP", "$OTHER", "10.0.0.7", "10.0.0.8", "varies"}
 	for _, a := range binds {
 		for _, b := range binds {
 			x, y := mustBind(t, a), mustBind(t, b)
-			want := a == b || a == "any" || b == "any"
+			want := a == b || a == "any" || b == "any" || a == "varies" || b == "varies"
 			if got := x.Overlaps(y); got != want {
 				t.Errorf("%s.Overlaps(%s) = %v, want %v", a, b, got, want)
 			}
@@ -126,6 +126,19 @@ func TestBindOverlaps(t *testing.T) {
 	}
 	if !mustBind(t, "any").Wider(mustBind(t, "$VIP")) || !mustBind(t, "$VIP").Wider(registry.Loopback) || registry.Loopback.Wider(mustBind(t, "$VIP")) {
 		t.Error("Wider: want any > $VIP > loopback")
+	}
+	// What varies is neither wider nor narrower than any bind.
+	for _, a := range binds {
+		x := mustBind(t, a)
+		if registry.Varies.Wider(x) || x.Wider(registry.Varies) {
+			t.Errorf("varies and %s: one is wider than the other", a)
+		}
+	}
+	if b := mustBind(t, " Varies "); b != registry.Varies || b.String() != "varies" {
+		t.Errorf("ParseBind(\" Varies \") = %+v, written %q", b, b.String())
+	}
+	if b := registry.HostBind("varies"); b.Kind != registry.BindHost {
+		t.Errorf("HostBind(\"varies\") = %+v: a host in code named varies is a host", b)
 	}
 }
 
@@ -493,5 +506,78 @@ func TestFree(t *testing.T) {
 				t.Errorf("FreeCount(web, %+v) = %d, want %d", tc.opts, got, len(tc.want))
 			}
 		}
+	}
+}
+
+// TestMatchExcluded applies negated patterns after the positive ones.
+func TestMatchExcluded(t *testing.T) {
+	reg := load(t, "testdata/query/exclude.yaml")
+	name := func(c *registry.Component) string {
+		if c == nil {
+			return ""
+		}
+		return c.Name
+	}
+	for path, want := range map[string]string{
+		"istio.io/istio/pilot":                  "istiod",
+		"istio.io/istio/pilot/pkg/model":        "istiod",
+		"istio.io/istio/pilot/test":             "",
+		"istio.io/istio/pilot/test/xds":         "",
+		"istio.io/istio/pilot/pkg/fakes":        "",
+		"istio.io/istio/pilot/pkg/fakegw":       "gateway",
+		"istio.io/istio/pilot/pkg/fakegw/inner": "istiod", // fake* is one path element
+		"istio.io/istio/pkg/test":               "",
+	} {
+		if got := name(reg.MatchPackage(path)); got != want {
+			t.Errorf("MatchPackage(%q) = %q, want %q", path, got, want)
+		}
+	}
+	for path, want := range map[string]string{
+		"manifests/charts/istiod/values.yaml":          "istiod",
+		"manifests/charts/istiod/test/values.yaml":     "",
+		"manifests/test/x.yaml":                        "",
+		"manifests/charts/gateway/values.yaml":         "gateway",
+		"./manifests/charts/gateway/templates/svc.yml": "gateway",
+		"deploy/x.yaml":                                "",
+	} {
+		if got := name(reg.MatchFile(path)); got != want {
+			t.Errorf("MatchFile(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestRetiredAcrossGroups resolves a retirement's owner written as an
+// alias, and a replacement in another group.
+func TestRetiredAcrossGroups(t *testing.T) {
+	reg := load(t, "testdata/query/crossgroup.yaml")
+	control, data := group(t, reg, "control"), group(t, reg, "data")
+	for _, tc := range []struct {
+		g     *registry.Group
+		port  int
+		owner string
+		repl  string // component and port of the replacement
+	}{
+		{control, 15011, "istiod", "istiod 15012"},
+		{control, 15004, "istiod", "proxy 15020"},
+		{data, 9901, "proxy", "proxy 127.0.0.1:15000"},
+	} {
+		rs := reg.RetiredAt(tc.g, tc.port)
+		if len(rs) != 1 {
+			t.Fatalf("RetiredAt(%s, %d) = %d retirements, want 1", tc.g.Name, tc.port, len(rs))
+		}
+		r := rs[0]
+		if r.Owner != tc.owner || r.Component == nil || r.Component.Name != tc.owner {
+			t.Errorf("port %d: owner %q (component %v), want %s", tc.port, r.Owner, r.Component, tc.owner)
+		}
+		if r.ReplacedBy == nil || r.ReplacedBy.Component.Name+" "+r.ReplacedBy.String() != tc.repl {
+			t.Errorf("port %d: replaced by %v, want %s", tc.port, r.ReplacedBy, tc.repl)
+		}
+		if want := r.ReplacedBy.Component.Group; r.ReplacedIn != want {
+			t.Errorf("port %d: replaced in group %v, want %s", tc.port, r.ReplacedIn, want.Name)
+		}
+	}
+	// "reuses: pilot" names istiod's retirement through its alias.
+	if r := reg.RetiredAt(control, 15011)[0]; r.ReassignedTo == nil || r.ReassignedTo.Component.Name != "gateway" {
+		t.Errorf("15011 is not reassigned to gateway: %+v", r.ReassignedTo)
 	}
 }

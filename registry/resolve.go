@@ -85,9 +85,37 @@ func (reg *Registry) resolve(d *decoder) {
 	for _, raw := range d.compRefs {
 		c := raw.c
 		what := "component " + c.Name
-		c.Group = group(raw.group, what)
+		refs := raw.groups
+		if raw.group.name != "" {
+			refs = []ref{raw.group}
+		}
+		for _, gr := range refs {
+			g := group(gr, what)
+			if g == nil {
+				continue
+			}
+			if c.InGroup(g) {
+				d.report(gr.pos, "duplicate-name", "%s: group %s is named twice", what, g.Name)
+				continue
+			}
+			c.Groups = append(c.Groups, g)
+		}
+		if len(c.Groups) > 0 {
+			c.Group = c.Groups[0]
+		}
 		for _, pr := range raw.planes {
-			if p := plane(pr, c.Group, what); p != nil {
+			if len(c.Groups) <= 1 {
+				if p := plane(pr, c.Group, what); p != nil {
+					c.Planes = append(c.Planes, p)
+				}
+				continue
+			}
+			p := plane(pr, nil, what)
+			if p != nil && p.Group != nil && !c.InGroup(p.Group) {
+				d.report(pr.pos, "unknown-ref", "%s: plane %s belongs to group %s, not to %s", what, p.Name, p.Group.Name, groupNames(c.Groups))
+				continue
+			}
+			if p != nil {
 				c.Planes = append(c.Planes, p)
 			}
 		}
@@ -97,30 +125,43 @@ func (reg *Registry) resolve(d *decoder) {
 				d.report(rr.pos, "unknown-ref", "%s: no range %q%s", what, rr.name, didYouMean(rr.name, keys(d.rangeNodes)))
 				continue
 			}
-			if c.Group != nil && r.Group != nil && r.Group != c.Group {
-				d.report(rr.pos, "unknown-ref", "%s: range %s belongs to group %s, not %s", what, r.Name, r.Group.Name, c.Group.Name)
+			if len(c.Groups) > 0 && r.Group != nil && !c.InGroup(r.Group) {
+				d.report(rr.pos, "unknown-ref", "%s: range %s belongs to group %s, not %s", what, r.Name, r.Group.Name, groupNames(c.Groups))
 				continue
 			}
 			c.Ranges = append(c.Ranges, r)
 		}
-		if c.Group != nil {
-			c.Group.Components = append(c.Group.Components, c)
+		for _, g := range c.Groups {
+			g.Components = append(g.Components, c)
 		}
 	}
 	for _, raw := range d.retiredRefs {
 		r := raw.r
 		r.Group = group(raw.group, fmt.Sprintf("retired port %d", r.Port))
-		r.Component = d.compNodes[r.Owner]
-		if raw.replacedBy != 0 && r.Group != nil {
-			for _, c := range r.Group.Components {
+		// The owner may be written as an alias (pilot for istiod): it
+		// resolves like a component name, and the retirement then names
+		// the component.
+		if c := d.aliasOwners[normName(r.Owner)]; c != nil {
+			r.Component, r.Owner = c, c.Name
+		}
+		replGroup := r.Group
+		if raw.replGroup.name != "" {
+			replGroup = group(raw.replGroup, fmt.Sprintf("retired port %d replacedBy", r.Port))
+		}
+		if raw.replacedBy != 0 && replGroup != nil {
+			for _, c := range replGroup.Components {
 				for _, p := range c.Ports {
 					if p.Span.Contains(raw.replacedBy) && r.ReplacedBy == nil {
-						r.ReplacedBy = p
+						r.ReplacedBy, r.ReplacedIn = p, replGroup
 					}
 				}
 			}
 			if r.ReplacedBy == nil {
-				d.report(raw.replPos, "unknown-ref", "retired port %d: replacedBy %d is not assigned to any component of group %s", r.Port, raw.replacedBy, r.Group.Name)
+				pos := raw.replPos
+				if !pos.IsValid() {
+					pos = raw.replGroup.pos
+				}
+				d.report(pos, "unknown-ref", "retired port %d: replacedBy %d is not assigned to any component of group %s", r.Port, raw.replacedBy, replGroup.Name)
 			}
 		}
 	}
@@ -129,6 +170,31 @@ func (reg *Registry) resolve(d *decoder) {
 			if g := group(gr, "reserved "+raw.r.Owner); g != nil {
 				raw.r.Groups = append(raw.r.Groups, g)
 			}
+		}
+		if fr := raw.forRef; fr.name != "" {
+			c := d.aliasOwners[normName(fr.name)]
+			if c == nil {
+				d.report(fr.pos, "unknown-ref", "reserved %s for: no component %q%s", raw.r.Span, fr.name, didYouMean(fr.name, keys(d.compNodes)))
+				continue
+			}
+			raw.r.For = c
+			if raw.r.Owner == "" {
+				raw.r.Owner = c.Name
+			}
+			if len(c.Groups) > 0 {
+				raw.r.Groups = append([]*Group(nil), c.Groups...)
+			}
+		}
+	}
+	for _, p := range d.targetRefs {
+		for _, q := range p.Component.Ports {
+			if q != p && !q.IsService() && q.Span.Contains(p.TargetPort) && q.Proto.Matches(p.Proto) {
+				p.Target = q
+				break
+			}
+		}
+		if p.Target == nil {
+			d.report(p.TargetPortPos, "unknown-ref", "component %s Service port %d: targetPort %d is not a %s port of %s", p.Component.Name, p.Span.Lo, p.TargetPort, p.Proto, p.Component.Name)
 		}
 	}
 	// Retirements derived from "was" are needed to resolve "reuses".
@@ -148,11 +214,17 @@ func (reg *Registry) resolve(d *decoder) {
 		var owners []string
 		var cands []*Retirement
 		for q := p.Span.Lo; q <= p.Span.Hi && q > 0; q++ {
-			cands = append(cands, retiredAt[groupPort{p.Component.Group, q}]...)
+			for _, g := range p.Component.Groups {
+				cands = append(cands, retiredAt[groupPort{g, q}]...)
+			}
+		}
+		name := rr.ref.name
+		if c := d.aliasOwners[normName(name)]; c != nil {
+			name = c.Name // an alias names the component, as in the retirement
 		}
 		for _, r := range cands {
 			owners = append(owners, r.Owner)
-			if r.Owner == rr.ref.name {
+			if r.Owner == name {
 				hits = append(hits, r)
 			}
 		}
@@ -170,6 +242,14 @@ func (reg *Registry) resolve(d *decoder) {
 	}
 }
 
+func groupNames(gs []*Group) string {
+	var s []string
+	for _, g := range gs {
+		s = append(s, g.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
 // deriveRetirements adds a Retirement for each "was" of each assignment,
 // before the explicit "retired" entries.
 func (reg *Registry) deriveRetirements() {
@@ -180,10 +260,12 @@ func (reg *Registry) deriveRetirements() {
 				if old.Port == p.Span.Lo && old.Bind == p.Bind && p.Span.IsSingle() {
 					continue // "was" the same port: unchanged, nothing retired
 				}
-				derived = append(derived, &Retirement{
-					Group: c.Group, Port: old.Port, Proto: p.Proto, Bind: old.Bind,
-					Owner: c.Name, Component: c, ReplacedBy: p, Pos: old.Pos,
-				})
+				for _, g := range c.Groups {
+					derived = append(derived, &Retirement{
+						Group: g, Port: old.Port, Proto: p.Proto, Bind: old.Bind,
+						Owner: c.Name, Component: c, ReplacedBy: p, ReplacedIn: g, Pos: old.Pos,
+					})
+				}
 			}
 		}
 	}

@@ -155,7 +155,6 @@ func TestSchemaRejects(t *testing.T) {
 		{"bind with one brace", base + "vars: {VIP: x}\ncomponents:\n  - {name: a, group: g, ports: [{port: 1000, bind: \"$VIP}\"}]}\n"},
 		{"was without a port", base + "components:\n  - {name: a, group: g, ports: [{port: 1000, was: \"127.0.0.1\"}]}\n"},
 		{"bad variable name", base + "vars:\n  1VIP: x\n"},
-		{"group without pool", "version: 1\ngroups:\n  g: {doc: x}\n"},
 		{"null group", "version: 1\ngroups:\n  g:\n"},
 		{"reservation without owner", base + "reserved:\n  - {port: 80}\n"},
 		{"retirement without group", base + "retired:\n  - {port: 80, owner: x}\n"},
@@ -184,6 +183,7 @@ func TestSchemaAcceptsEdges(t *testing.T) {
 		{"numbers as text", base + "components:\n  - {name: 42, group: g, doc: 7, since: 2024-04-07, ports: [{port: 1000, name: 80, purpose: true}]}\n"},
 		{"intervals in every notation", base + "ranges:\n  - {name: a, group: g, span: \"1000-1009\"}\n  - {name: b, group: g, span: \"(1009, 1020]\"}\n  - {name: c, group: g, span: \" [1100 , 1200) \"}\n  - {name: d, group: g, span: \"[1200-1300]\", writtenAs: \"[1200, 1301)\"}\n  - {name: e, group: g, span: 1500}\n"},
 		{"binds", base + "vars: {$VIP: v}\ncomponents:\n  - name: a\n    group: g\n    ports:\n      - {port: 1000, bind: \"${VIP}\"}\n      - {port: 1001, bind: \"::1\"}\n      - {port: 1002, bind: \"[fe80::1%eth0]\"}\n      - {port: 1003, bind: LOCALHOST}\n      - {port: 1004, bind: \"*\"}\n      - {port: 1005, bind: \"\"}\n      - {port: 1006, bind: 10.1.2.3, proto: UDP6}\n      - {port: 1007, was: [\"[::1]:7000\", \"$VIP:7001\", \":7002\", 7003]}\n"},
+		{"a group without a pool", "version: 1\ngroups:\n  g: {doc: x}\n  h: {}\ncomponents:\n  - {name: a, group: g, ports: [{port: 80}]}\n"},
 		{"merge keys", base + "components:\n  - &a {name: a, group: g, ports: [{port: 1000}]}\n  - {<<: *a, name: b, ports: [{port: 1001}]}\n"},
 		{"a reservation span and protocol", base + "reserved:\n  - {span: \"[30000, 32767]\", owner: NodePort, proto: Udp, groups: g}\n"},
 	} {

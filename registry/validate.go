@@ -18,20 +18,32 @@ func (reg *Registry) validate() []Diagnostic {
 }
 
 type validator struct {
-	reg *Registry
-	out []Diagnostic
+	reg  *Registry
+	out  []Diagnostic
+	seen map[[3]string]bool
 }
 
+// add records a finding once: a component in several groups has its ports
+// checked in each, and what holds in both is said once.
 func (v *validator) add(p Pos, rule string, rel []Related, format string, args ...any) {
 	r := LookupRule(rule)
-	v.out = append(v.out, Diagnostic{Pos: p, Severity: r.Severity, Rule: rule, Message: fmt.Sprintf(format, args...), Related: rel})
+	msg := fmt.Sprintf(format, args...)
+	k := [3]string{p.String(), rule, msg}
+	if v.seen[k] {
+		return
+	}
+	if v.seen == nil {
+		v.seen = map[[3]string]bool{}
+	}
+	v.seen[k] = true
+	v.out = append(v.out, Diagnostic{Pos: p, Severity: r.Severity, Rule: rule, Message: msg, Related: rel})
 }
 
 func (v *validator) ranges() {
 	for _, g := range v.reg.Groups {
 		var alloc []*Range
 		for _, r := range g.Ranges {
-			if !g.Pool.ContainsInterval(r.Span) {
+			if g.HasPool() && !g.Pool.ContainsInterval(r.Span) {
 				v.add(r.SpanPos, "range-outside-pool", []Related{{g.PoolPos, "pool of group " + g.Name}},
 					"range %s %s reaches outside the pool %s of group %s", r.Name, r.Span, g.Pool, g.Name)
 			}
@@ -153,10 +165,16 @@ func (v *validator) ports() {
 		var all []*Port // in file order
 		for _, c := range g.Components {
 			for _, p := range c.Ports {
+				v.retiredReuse(g, c, p)
+				if c.External || p.IsService() {
+					// A dependency on other hosts, or a port on a
+					// Service's address: nothing to place, nothing to
+					// collide with.
+					continue
+				}
 				all = append(all, p)
 				v.placement(g, c, p)
 				v.reservedPort(g, c, p)
-				v.retiredReuse(g, c, p)
 			}
 		}
 		v.conflicts(g, all)
@@ -221,22 +239,22 @@ func (v *validator) placement(g *Group, c *Component, p *Port) {
 			break
 		}
 	}
-	if allowed || p.Exception != "" {
+	if allowed || p.Exception != "" || v.inOwnBlock(g, c, p) {
 		return
 	}
 	var where []string
 	rule := ""
-	if !g.Pool.ContainsInterval(p.Span) {
+	if g.HasPool() && !g.Pool.ContainsInterval(p.Span) {
 		rule = "outside-pool"
 		where = append(where, fmt.Sprintf("outside the pool %s of group %s", g.Pool, g.Name))
-	} else if len(c.Ranges) > 0 && !inAny(c.Ranges, p.Span) {
+	} else if rs := c.RangesIn(g); len(rs) > 0 && !inAny(rs, p.Span) {
 		rule = "outside-ranges"
 		owner := v.reg.RangeAt(g, p.Span.Lo)
 		desc := "in no range"
 		if owner != nil {
 			desc = "in range " + owner.Name
 		}
-		where = append(where, fmt.Sprintf("outside its ranges (%s), %s", rangeNames(c.Ranges), desc))
+		where = append(where, fmt.Sprintf("outside its ranges (%s), %s", rangeNames(rs), desc))
 	} else if u := v.reg.UnallocatedAt(g, p.Span.Lo); u != nil && v.reg.RangeAt(g, p.Span.Lo) == nil {
 		rule = "in-unallocated"
 		where = append(where, fmt.Sprintf("inside the unallocated range %s", u.Name))
@@ -282,7 +300,41 @@ func (v *validator) reservedPort(g *Group, c *Component, p *Port) {
 			v.add(p.Pos, "reserved-port", []Related{{r.Pos, "reserved by " + r.Owner}},
 				"%s port %s is reserved by the platform (%s)", c.Name, p.Span.Dash(), r.Owner)
 		}
+		for _, r := range v.reg.SetAsideAt(g, q, p.Proto) {
+			if seen[r] || r.For == c {
+				continue
+			}
+			seen[r] = true
+			v.add(p.Pos, "reserved-port", []Related{{r.Pos, "set aside for " + r.For.Name}},
+				"%s port %s lies in %s, which the plan sets aside for %s", c.Name, p.Span.Dash(), r.Span, describeSetAside(r))
+		}
 	}
+}
+
+// describeSetAside names the component a block is set aside for, with the
+// reservation's own words when they differ.
+func describeSetAside(r *Reservation) string {
+	if r.Owner != "" && r.Owner != r.For.Name {
+		return r.For.Name + " (" + r.Owner + ")"
+	}
+	return r.For.Name
+}
+
+// inOwnBlock reports whether the whole assignment lies in blocks set aside
+// for its component: such a block is the component's, wherever it lies.
+func (v *validator) inOwnBlock(g *Group, c *Component, p *Port) bool {
+	for q := p.Span.Lo; q <= p.Span.Hi; q++ {
+		own := false
+		for _, r := range v.reg.SetAsideAt(g, q, p.Proto) {
+			if r.For == c {
+				own = true
+			}
+		}
+		if !own {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *validator) retiredReuse(g *Group, c *Component, p *Port) {
@@ -307,10 +359,14 @@ func (v *validator) retiredReuse(g *Group, c *Component, p *Port) {
 
 func (v *validator) pools() {
 	for _, g := range v.reg.Groups {
-		spans := append([]Interval{g.Pool}, g.Allow...)
+		var spans []Interval
+		if g.HasPool() {
+			spans = append(spans, g.Pool)
+		}
+		spans = append(spans, g.Allow...)
 		for _, r := range v.reg.Reserved {
-			if !r.AppliesTo(g) {
-				continue
+			if !r.AppliesTo(g) || r.For != nil {
+				continue // a block set aside for a component is the plan's own
 			}
 			for _, s := range spans {
 				x, ok := s.Intersect(r.Span)
@@ -321,7 +377,11 @@ func (v *validator) pools() {
 				if rs := v.reg.RangesAt(g, x.Lo); len(rs) > 0 {
 					where = ", inside range " + rs[0].Name
 				}
-				v.add(g.PoolPos, "pool-reserved", []Related{{r.Pos, "reserved by " + r.Owner}},
+				at := g.PoolPos
+				if !at.IsValid() {
+					at = g.Pos // no pool: the group, whose allowed extras hold it
+				}
+				v.add(at, "pool-reserved", []Related{{r.Pos, "reserved by " + r.Owner}},
 					"the ports of group %s include %s, which the platform reserves (%s)%s; never assign it", g.Name, x.Dash(), r.Owner, where)
 			}
 		}

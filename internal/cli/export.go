@@ -154,7 +154,7 @@ func exportOptions(reg *registry.Registry, group string, planes []string, comp s
 		}
 		opts.Planes = append(opts.Planes, p)
 	}
-	if opts.Component != nil && opts.Group != nil && opts.Component.Group != opts.Group {
+	if opts.Component != nil && opts.Group != nil && !opts.Component.InGroup(opts.Group) {
 		return opts, usageError("component %s belongs to group %s, not %s", opts.Component.Name, opts.Component.Group.Name, opts.Group.Name)
 	}
 	if _, err := export.Roles(reg, opts); err != nil {

@@ -108,10 +108,8 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 		return nil, err
 	}
 	r := &run{env: env, dir: dir, flags: f, severity: map[string]check.Severity{}}
-	if p := config.Find(dir); p != "" {
-		if r.cfg, err = config.Load(p); err != nil {
-			return nil, inputError(errors.New(relLines(env, err.Error())))
-		}
+	if r.cfg, err = projectConfig(dir, &f.registryFlags); err != nil {
+		return nil, inputError(errors.New(relLines(env, err.Error())))
 	}
 	r.src = config.ResolveRegistry(dir, f.path, r.cfg)
 	if f.v {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,8 +64,9 @@ func runRegistry(ctx context.Context, env *Env, args []string) error {
 
 // registryFlags are the flags every registry subcommand shares.
 type registryFlags struct {
-	path string
-	v    bool
+	path   string
+	config string
+	v      bool
 }
 
 func (f *registryFlags) add(fs interface {
@@ -72,7 +74,25 @@ func (f *registryFlags) add(fs interface {
 	BoolVar(*bool, string, bool, string)
 }) {
 	fs.StringVar(&f.path, "registry", "", "registry `file` (default: .portlint.yaml, nearest registry.yaml, embedded)")
+	fs.StringVar(&f.config, "config", "", "the .portlint.yaml `file` to use instead of the nearest one; its relative paths are relative to its directory")
 	fs.BoolVar(&f.v, "v", false, "say which registry is used")
+}
+
+// projectConfig reads the configuration that -config names, else the
+// nearest .portlint.yaml above dir, else none. A file typed on the command
+// line may lie anywhere, and so may the registry it names.
+func projectConfig(dir string, f *registryFlags) (*config.Config, error) {
+	if f.config != "" {
+		p := f.config
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return config.LoadNamed(filepath.Clean(p))
+	}
+	if p := config.Find(dir); p != "" {
+		return config.Load(p)
+	}
+	return nil, nil
 }
 
 // openRegistry resolves and loads the registry for a registry subcommand.
@@ -88,10 +108,8 @@ func openRegistry(env *Env, f *registryFlags, file string) (*registry.Registry, 
 	}
 	var cfg *config.Config
 	if path == "" {
-		if p := config.Find(dir); p != "" {
-			if cfg, err = config.Load(p); err != nil {
-				return nil, config.Source{}, inputError(err)
-			}
+		if cfg, err = projectConfig(dir, f); err != nil {
+			return nil, config.Source{}, inputError(err)
 		}
 	}
 	src := config.ResolveRegistry(dir, path, cfg)
@@ -232,7 +250,7 @@ func hasPlane(ps []*registry.Plane, p *registry.Plane) bool {
 }
 
 func (f *showFilter) component(c *registry.Component) bool {
-	if f.group != nil && c.Group != f.group {
+	if f.group != nil && !c.InGroup(f.group) {
 		return false
 	}
 	if f.plane != nil && !hasPlane(c.Planes, f.plane) {
@@ -277,13 +295,17 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 		if f.group != nil && g != f.group {
 			continue
 		}
-		if f.comp != nil && f.comp.Group != g {
+		if f.comp != nil && !f.comp.InGroup(g) {
 			continue
 		}
 		if f.plane != nil && f.plane.Group != g {
 			continue
 		}
-		fmt.Fprintf(w, "group %s: pool %s", g.Name, g.Pool)
+		if g.HasPool() {
+			fmt.Fprintf(w, "group %s: pool %s", g.Name, g.Pool)
+		} else {
+			fmt.Fprintf(w, "group %s: no pool (fixed ports)", g.Name)
+		}
 		if len(g.Allow) > 0 {
 			fmt.Fprintf(w, ", also %s", names(g.Allow, registry.Interval.Dash))
 		}
@@ -372,9 +394,32 @@ func writeShow(w io.Writer, reg *registry.Registry, f *showFilter) {
 			}
 		}
 		planes := names(c.Planes, func(p *registry.Plane) string { return p.Name })
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Group.Name, dash(planes), dash(strings.Join(ports, " ")), dash(strings.Join(old, " ")))
+		groups := names(c.Groups, func(g *registry.Group) string { return g.Name })
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, groups, dash(planes), dash(strings.Join(ports, " ")), dash(strings.Join(old, " ")))
 	}
 	tw.Flush()
+	// The ports the plan says more about, in file order.
+	first := true
+	for _, c := range reg.Components {
+		if !f.component(c) {
+			continue
+		}
+		for _, p := range c.Ports {
+			if p.Doc == "" {
+				continue
+			}
+			if first {
+				fmt.Fprintln(w)
+				tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "PORT\tCOMPONENT\tDOC")
+				first = false
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.String(), c.Name, oneLine(p.Doc))
+		}
+	}
+	if !first {
+		tw.Flush()
+	}
 }
 
 // home is the range whose row lists a port: the innermost of the

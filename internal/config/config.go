@@ -28,7 +28,7 @@ const FileName = ".portlint.yaml"
 type Config struct {
 	File     string            // where it was read from
 	Dir      string            // its directory: relative paths are relative to it
-	Root     string            // the repository it belongs to (RepoRoot of Dir)
+	Root     string            // the repository it belongs to (RepoRoot of Dir); "" for a file the user named
 	Registry string            // registry path, relative to Dir, inside Root
 	Include  []string          // globs (relative to Dir) of files to scan; empty: all
 	Exclude  []string          // globs of files and directories to skip
@@ -200,9 +200,28 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
+// LoadNamed reads a configuration file the user named (portlint -config):
+// it may lie anywhere, and so may the registry it names. Relative paths in
+// it are relative to its directory, as for a file found in the tree.
+func LoadNamed(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return parse(path, data, false)
+}
+
 // Parse decodes configuration data; path names it in errors.
-func Parse(path string, data []byte) (*Config, error) {
-	c := &Config{File: path, Dir: filepath.Dir(path), Root: RepoRoot(filepath.Dir(path))}
+func Parse(path string, data []byte) (*Config, error) { return parse(path, data, true) }
+
+// parse decodes configuration data. A config found in a repository
+// (contained) may name only files inside the repository; one the user names
+// has no Root and no such bound.
+func parse(path string, data []byte, contained bool) (*Config, error) {
+	c := &Config{File: path, Dir: filepath.Dir(path)}
+	if contained {
+		c.Root = RepoRoot(c.Dir)
+	}
 	var errs []error
 	fail := func(n *yaml.Node, format string, args ...any) {
 		errs = append(errs, &Error{path, n.Line, n.Column, fmt.Sprintf(format, args...)})
@@ -265,8 +284,10 @@ func Parse(path string, data []byte) (*Config, error) {
 				if !filepath.IsAbs(p) {
 					p = filepath.Join(c.Dir, p)
 				}
-				if err := Contained(c.Root, p); err != nil {
-					fail(v, "registry: %v", err)
+				if c.Root != "" {
+					if err := Contained(c.Root, p); err != nil {
+						fail(v, "registry: %v", err)
+					}
 				}
 			}
 		case "include":

@@ -172,8 +172,8 @@ func describePort(reg *registry.Registry, port int, u *check.Use) string {
 
 	var groups []*registry.Group
 	if u != nil {
-		if c := reg.Component(u.Component); c != nil && c.Group != nil {
-			groups = []*registry.Group{c.Group}
+		if c := reg.Component(u.Component); c != nil && len(c.Groups) > 0 {
+			groups = c.Groups
 		}
 	}
 	if groups == nil {
@@ -182,7 +182,9 @@ func describePort(reg *registry.Registry, port int, u *check.Use) string {
 	if len(groups) == 0 {
 		var pools []string
 		for _, g := range reg.Groups {
-			pools = append(pools, fmt.Sprintf("%s `%s`", g.Name, g.PoolWritten))
+			if g.HasPool() {
+				pools = append(pools, fmt.Sprintf("%s `%s`", g.Name, g.PoolWritten))
+			}
 		}
 		fmt.Fprintf(&b, "- outside every pool of the plan (%s)\n", strings.Join(pools, ", "))
 	}
@@ -223,6 +225,13 @@ func describePort(reg *registry.Registry, port int, u *check.Use) string {
 		}
 		b.WriteString("\n")
 	}
+	for _, r := range reg.SetAsideAt(g, port, registry.ProtoAny) {
+		fmt.Fprintf(&b, "- **set aside** for %s: `%s`", r.For.Name, r.Span.Dash())
+		if r.Owner != r.For.Name {
+			fmt.Fprintf(&b, " (%s)", r.Owner)
+		}
+		b.WriteString("\n")
+	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -243,8 +252,14 @@ func describeInGroup(b *strings.Builder, reg *registry.Registry, g *registry.Gro
 		if planes := c.PlaneNames(); len(planes) > 0 {
 			fmt.Fprintf(b, " · planes %s", strings.Join(planes, ", "))
 		}
+		if c.External {
+			b.WriteString(" · external dependency")
+		}
 		if a.Purpose != "" {
 			fmt.Fprintf(b, " · %s", a.Purpose)
+		}
+		if a.Doc != "" {
+			fmt.Fprintf(b, " · %s", a.Doc)
 		}
 		if a.Pending != "" {
 			fmt.Fprintf(b, " · pending: %s", a.Pending)
@@ -273,7 +288,7 @@ func describeInGroup(b *strings.Builder, reg *registry.Registry, g *registry.Gro
 	if un := reg.UnallocatedAt(g, port); un != nil {
 		fmt.Fprintf(b, "- %sin **%s** `%s`, not yet allocated\n", prefix, un.Name, un.Written)
 	}
-	span := g.Pool
+	span := g.Pool // zero, holding no port, for a group without a pool
 	where := "pool of " + g.Name
 	if len(chain) > 0 {
 		span, where = chain[0].Span, chain[0].Name
