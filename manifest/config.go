@@ -49,7 +49,7 @@ func (s *scanner) scanDoc(d doc) {
 	case isHelmValues(s.file.Path):
 		s.setKind(KindHelmValues)
 		o := first(s.byGlob(), s.byPath())
-		s.config(root, vctx{owner: o, source: "helm values", role: check.Default}, 0)
+		s.config(root, vctx{owner: o, source: "helm values", role: check.Default, byKey: true}, 0)
 	default:
 		s.plainConfig(root)
 	}
@@ -57,7 +57,7 @@ func (s *scanner) scanDoc(d doc) {
 
 func (s *scanner) plainConfig(root *yaml.Node) {
 	n := len(s.file.Uses)
-	s.config(root, vctx{owner: first(s.byGlob(), s.byPath()), source: "config", role: check.Default}, 0)
+	s.config(root, vctx{owner: first(s.byGlob(), s.byPath()), source: "config", role: check.Default, byKey: true}, 0)
 	if len(s.file.Uses) > n {
 		s.setKind(KindConfig)
 	}
@@ -203,6 +203,7 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			}
 			inner := x
 			inner.names = append(append([]string(nil), x.names...), p.k.Value)
+			inner.keys = append(append([]string(nil), x.keys...), p.k.Value)
 			if m := s.asMap(v); m != nil {
 				// A sibling host names the target: {host: mysql.example.com, port: 3306}.
 				for _, hk := range []string{"host", "hostname", "server", "address", "service"} {
@@ -211,7 +212,7 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 						if registry.HostBind(h).Kind == registry.BindHost {
 							inner.isDial = true // another machine's port
 							if o := s.byTarget(h); o.comp != x.owner.comp {
-								inner.dial = o
+								inner.dial, inner.named = o, owner{}
 							}
 						}
 						break
@@ -223,13 +224,13 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				if dialWords[w] {
 					inner.isDial = true
 				}
-				if w == "probe" && !inner.isDial {
+				if w == "probe" && !inner.isDial && inner.named.comp == "" {
 					// A probe connects to the owner's own port.
 					inner.isDial, inner.dial = true, x.owner
 				}
 			}
 			if o := s.inWords(ws); o.comp != "" && o.comp != x.owner.comp {
-				inner.isDial, inner.dial = true, o
+				inner.named = o
 			}
 			if x.source == "helm values" && len(ws) > 0 && (ws[len(ws)-1] == "service" || ws[len(ws)-1] == "services") {
 				inner.expose = true

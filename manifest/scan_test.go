@@ -122,6 +122,29 @@ func TestInventory(t *testing.T) {
 14:30 9090 tcp 127.0.0.1 dial / config
 17:34 8099 tcp agent-0.agent dial agent/name config
 `},
+		// Attribution by key path: the control plane's chart and defaults
+		// carry the sidecar's values (configure when the file has an
+		// owner, the scanner's role when not); a dial under such a key
+		// stays a dial to its target.
+		{"mesh/charts/istiod/values.yaml", `
+6:19 15020 tcp - configure sidecar/key helm values
+7:18 15010 tcp - configure sidecar/key helm values
+10:40 9411 tcp zipkin.istio-system dial / helm values
+15:20 15099 tcp - configure sidecar/key helm values
+17:11 15010 tcp - default istiod/glob helm values
+18:21 15014 tcp - default istiod/glob helm values
+19:17 15020 tcp - default istiod/glob helm values
+22:9 15017 tcp - default istiod/glob helm values
+`},
+		{"mesh/istiod/config.yaml", `
+2:11 15012 tcp any listen istiod/name config
+4:14 15000 tcp - configure sidecar/key config
+5:14 15001 tcp - default istiod/name config
+`},
+		{"mesh/defaults.yaml", `
+3:14 15010 tcp - default sidecar/key config
+6:17 15020 tcp - default sidecar/key config
+`},
 		{"helm/ingress/ci/internal-lb-values.yaml", `
 7:21 30443 tcp - expose / helm values
 7:35 80 tcp - expose / helm values

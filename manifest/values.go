@@ -19,6 +19,15 @@ type vctx struct {
 	expose bool // an enclosing key publishes (a Helm values "service:")
 	proto  registry.Proto
 	names  []string // names around the value: container, service, enclosing keys
+	// named is the component an enclosing key names ("webserver:" in
+	// data_dam's config): a reference to it, unless the registry's keys
+	// say the subtree belongs to a component.
+	named owner
+	// byKey: the registry's "keys" patterns apply, matched against keys,
+	// the key path from the document's root to the value (list indices
+	// left out). Set for plain config and Helm values.
+	byKey bool
+	keys  []string
 }
 
 // value records the uses in a scalar (or a list of scalars) under a key of
@@ -70,6 +79,10 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 		u.Bind, u.BindKnown = a.bind(), true
 		u.Names = append(u.Names, a.host)
 	}
+	keyComp := s.byKeyPath(c, x)
+	if keyComp.comp == "" && x.named.comp != "" {
+		x.isDial, x.dial = true, x.named
+	}
 	dialTo := owner{}
 	switch {
 	case c.listen:
@@ -95,7 +108,7 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	}
 	// A key that names another component ("webserver_port" in the agent's
 	// config) is about that component: where to reach it.
-	if o := s.inWords(c.words); o.comp != "" && o.comp != x.owner.comp && u.Role != check.Listen {
+	if o := s.inWords(c.words); o.comp != "" && o.comp != x.owner.comp && u.Role != check.Listen && keyComp.comp == "" {
 		u.Role, dialTo = check.Dial, o
 	}
 	if u.Role == check.Dial {
@@ -107,8 +120,29 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 		u.Component, u.Via = dialTo.comp, dialTo.via
 	} else {
 		u.Component, u.Via = x.owner.comp, x.owner.via
+		if keyComp.comp != "" {
+			// The key path is the component's (sidecar.* in the control
+			// plane's chart): written here, it configures that component.
+			if x.owner.comp != "" && keyComp.comp != x.owner.comp {
+				u.Role = check.Configure
+			}
+			u.Component, u.Via = keyComp.comp, keyComp.via
+		}
 	}
 	s.add(r, u)
+}
+
+// byKeyPath returns the component whose "keys" patterns match the path of
+// a value under the key c, or no owner.
+func (s *scanner) byKeyPath(c keyClass, x vctx) owner {
+	if !x.byKey || s.reg == nil || !s.reg.HasKeys() || c.name == "" {
+		return owner{}
+	}
+	path := append(append(make([]string, 0, len(x.keys)+1), x.keys...), c.name)
+	if comp := s.reg.MatchKey(path); comp != nil {
+		return owner{comp.Name, viaKey}
+	}
+	return owner{}
 }
 
 // env records a port in an environment variable whose name says port,
