@@ -179,6 +179,17 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			s.config(it, x, depth+1)
 		}
 	case yaml.MappingNode:
+		outer := x
+		// A Kubernetes ServicePort written into values ({name: http,
+		// port: 80, targetPort: 8080, protocol: TCP}, in a ports list or
+		// beside a targetPort or nodePort): its port is published, and
+		// its protocol is every port's of the mapping.
+		x.svcPort = s.get(n, "port") != nil && (s.get(n, "targetPort") != nil || s.get(n, "nodePort") != nil ||
+			x.portItems && (s.get(n, "protocol") != nil || s.get(n, "name") != nil || s.get(n, "appProtocol") != nil))
+		if p, ok := registry.ParseProto(s.str(s.get(n, "protocol"))); ok {
+			x.proto = p
+		}
+		x.portItems = false
 		for _, p := range s.pairs(n) {
 			if p.k.Kind != yaml.ScalarNode || skipKey(p.k.Value) {
 				continue
@@ -188,7 +199,10 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				continue
 			}
 			c := classifyKey(p.k.Value)
-			if c.kind != keyNone && (v.Kind == yaml.ScalarNode || v.Kind == yaml.SequenceNode) {
+			if x.svcPort && p.k.Value == "port" {
+				c.expose = true
+			}
+			if c.kind != keyNone && (v.Kind == yaml.ScalarNode || v.Kind == yaml.SequenceNode && !s.hasMaps(v)) {
 				s.value(v, c, x, p.k.Value)
 				continue
 			}
@@ -202,6 +216,18 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				continue
 			}
 			inner := x
+			inner.svcPort, inner.proto = false, outer.proto
+			// a list of port objects: ports: [{name: http, port: 80}]
+			inner.portItems = c.kind == keyPort && v.Kind == yaml.SequenceNode
+			if pk := len(x.keys); inner.portItems && pk > 0 && (last(words(x.keys[pk-1])) == "egress" || last(words(x.keys[pk-1])) == "ingress") {
+				// a network policy's rule in values (egress: [{ports: [{port:
+				// 443}]}]): traffic it lets through, as the k8s rule's ports;
+				// an ingress rule's are the owner's own
+				inner.portItems, inner.isDial, inner.dial = false, true, owner{}
+				if last(words(x.keys[pk-1])) == "ingress" {
+					inner.dial = x.owner
+				}
+			}
 			inner.names = append(append([]string(nil), x.names...), p.k.Value)
 			inner.keys = append(append([]string(nil), x.keys...), p.k.Value)
 			if m := s.asMap(v); m != nil {
@@ -242,6 +268,16 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			s.config(v, inner, depth+1)
 		}
 	}
+}
+
+// hasMaps reports whether a sequence holds a mapping.
+func (s *scanner) hasMaps(n *yaml.Node) bool {
+	for _, it := range s.asSeq(n) {
+		if it.Kind == yaml.MappingNode {
+			return true
+		}
+	}
+	return false
 }
 
 // portURLs reports whether n is a string, or a list of strings, each a URL

@@ -130,6 +130,7 @@ func TestInventory(t *testing.T) {
 6:19 15020 tcp - configure sidecar/key helm values
 7:18 15010 tcp - configure sidecar/key helm values
 10:40 9411 tcp zipkin.istio-system dial / helm values
+14:15 15090 tcp - configure sidecar/key helm values
 15:20 15099 tcp - configure sidecar/key helm values
 17:11 15010 tcp - default istiod/glob helm values
 18:21 15014 tcp - default istiod/glob helm values
@@ -144,6 +145,23 @@ func TestInventory(t *testing.T) {
 		{"mesh/defaults.yaml", `
 3:14 15010 tcp - default sidecar/key config
 6:17 15020 tcp - default sidecar/key config
+`},
+		// ServicePorts in values lists and mappings: port published,
+		// targetPort the chart's pods, nodePort, containerPort, each with
+		// its protocol; a network policy's ports let traffic through.
+		{"helm/webserver/values-ports.yaml", `
+7:13 20200 tcp - expose webserver/name helm values
+8:19 8299 tcp - dial webserver/name helm values
+10:25 8298 tcp - expose webserver/name helm values
+10:43 20201 tcp - dial webserver/name helm values
+12:13 20210 udp - expose webserver/name helm values
+13:17 30210 udp - expose webserver/name helm values
+18:22 20201 tcp - listen webserver/name helm values
+22:11 20200 tcp - expose webserver/name helm values
+23:17 20200 tcp - dial webserver/name helm values
+29:17 80 tcp - dial / helm values
+31:17 53 udp - dial / helm values
+35:17 20200 tcp - dial webserver/name helm values
 `},
 		{"helm/ingress/ci/internal-lb-values.yaml", `
 7:21 30443 tcp - expose / helm values

@@ -28,6 +28,10 @@ type vctx struct {
 	// left out). Set for plain config and Helm values.
 	byKey bool
 	keys  []string
+	// portItems: the value is an item of a list under a port key
+	// (ports: [{name: http, port: 80}]); svcPort: the mapping is shaped
+	// like a Kubernetes ServicePort.
+	portItems, svcPort bool
 }
 
 // value records the uses in a scalar (or a list of scalars) under a key of
