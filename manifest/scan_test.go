@@ -163,6 +163,34 @@ func TestInventory(t *testing.T) {
 31:17 53 udp - dial / helm values
 35:17 20200 tcp - dial webserver/name helm values
 `},
+		// Packet-filter rules and mesh annotations: match claims nothing,
+		// redirect targets the rule's component (the proxy's port when
+		// a container of the pod names the proxy); -u 1337 is a user id,
+		// -p tcp a protocol, the app's own flags stay listeners.
+		{"mesh/injected.yaml", `
+12:56 15020 tcp - match reviews/label annotation traffic.sidecar.istio.io/excludeInboundPorts
+12:63 9080 tcp - match reviews/label annotation traffic.sidecar.istio.io/excludeInboundPorts
+14:53 15006 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-inbound-port
+15:54 15014 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-outbound-port
+21:41 15001 tcp - redirect sidecar/name istio-iptables -p
+21:56 15006 tcp - redirect sidecar/name istio-iptables -z
+22:52 15090 tcp - match sidecar/name istio-iptables -d
+22:58 15021 tcp - match sidecar/name istio-iptables -d
+22:64 15020 tcp - match sidecar/name istio-iptables -d
+26:47 15001 tcp - redirect sidecar/name istio-iptables --envoy-port
+26:77 15010 tcp - redirect sidecar/name istio-iptables --inbound-capture-port
+30:93 80 tcp - match reviews/name iptables --dports
+30:96 15010 tcp - match reviews/name iptables --dports
+30:125 9080 tcp - redirect reviews/name iptables --to-ports
+30:153 9080 tcp - listen reviews/name k8s command
+32:30 9080 tcp - listen reviews/name k8s containerPort
+38:54 53 tcp - match sidecar/name nft dport
+38:58 15010 tcp - match sidecar/name nft dport
+38:79 15053 tcp - redirect sidecar/name nft redirect to
+38:129 53 udp - match sidecar/name iptables --dport
+38:163 15053 udp - redirect sidecar/name iptables --to-destination
+40:30 15090 tcp - listen sidecar/name k8s containerPort
+`},
 		{"helm/ingress/ci/internal-lb-values.yaml", `
 7:21 30443 tcp - expose / helm values
 7:35 80 tcp - expose / helm values

@@ -180,12 +180,13 @@ func (s *scanner) env(name string, val *yaml.Node, r *ref, x vctx) {
 type token struct {
 	n    *yaml.Node
 	i, j int
+	src  string // Use.Source of a flag in it; "" for the context's
 }
 
 func (t token) text() string { return t.n.Value[t.i:t.j] }
 
 // tokens splits command-line items into words, keeping where each is.
-func (s *scanner) tokens(items []*yaml.Node) []token {
+func (s *scanner) tokens(items []*yaml.Node, src string) []token {
 	var out []token
 	for _, it := range items {
 		if it = s.asScalar(it); it == nil {
@@ -201,7 +202,7 @@ func (s *scanner) tokens(items []*yaml.Node) []token {
 				j++
 			}
 			if j > i {
-				out = append(out, token{it, i, j})
+				out = append(out, token{it, i, j, src})
 			}
 			i = j
 		}
@@ -214,8 +215,16 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // flags records ports in command-line flags: "--port=20200",
 // "--listen :20200", "-addr=127.0.0.1:28952", "--metrics-bind-address=:8080".
 func (s *scanner) flags(items []*yaml.Node, x vctx) {
-	toks := s.tokens(items)
+	s.flagTokens(s.tokens(items, ""), x)
+}
+
+// flagTokens records the ports in the flags of a command line's words.
+func (s *scanner) flagTokens(toks []token, x vctx) {
 	for k, t := range toks {
+		x := x
+		if t.src != "" {
+			x.source = t.src
+		}
 		text := t.text()
 		if !strings.HasPrefix(text, "-") || text == "-" || text == "--" {
 			continue
@@ -224,7 +233,7 @@ func (s *scanner) flags(items []*yaml.Node, x vctx) {
 		var val token
 		if eq := strings.IndexByte(name, '='); eq >= 0 {
 			start := t.i + (len(text) - len(name)) + eq + 1
-			val = token{t.n, start, t.j}
+			val = token{t.n, start, t.j, t.src}
 			name = name[:eq]
 		} else if k+1 < len(toks) && !strings.HasPrefix(toks[k+1].text(), "-") {
 			val = toks[k+1]
@@ -244,7 +253,7 @@ func (s *scanner) flags(items []*yaml.Node, x vctx) {
 			continue
 		}
 		if p, ok := parsePort(v); ok && c.kind != keyTarget {
-			s.emit(ref(val), p, nil, c, x)
+			s.emit(ref{val.n, val.i, val.j}, p, nil, c, x)
 			continue
 		}
 		off := val.i
