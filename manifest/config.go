@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -235,7 +237,7 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				for _, hk := range []string{"host", "hostname", "server", "address", "service"} {
 					if h := s.str(s.get(m, hk)); h != "" && !strings.Contains(h, ":") && validHost(h) {
 						inner.names = append(inner.names, h)
-						if registry.HostBind(h).Kind == registry.BindHost {
+						if registry.HostBind(h).Kind == registry.BindHost || publicIP(h) {
 							inner.isDial = true // another machine's port
 							if o := s.byTarget(h); o.comp != x.owner.comp {
 								inner.dial, inner.named = o, owner{}
@@ -328,6 +330,16 @@ func (s *scanner) portMap(m *yaml.Node, x vctx, parent keyClass) {
 			}
 			c = parent
 			c.name = p.k.Value
+			if ws := words(parent.name); (slices.Contains(ws, "default") || slices.Contains(ws, "scheme") || slices.Contains(ws, "schemes")) &&
+				schemeDefaults[strings.ToLower(p.k.Value)] != 0 && strconv.Itoa(schemeDefaults[strings.ToLower(p.k.Value)]) == s.str(v) {
+				// defaultPorts: {https: 443}: what the scheme implies, where
+				// clients connect
+				c.dial = true
+				xd := x
+				xd.isDial, xd.dial, xd.named = true, owner{}, owner{}
+				s.value(v, c, xd, parent.name+"."+p.k.Value)
+				continue
+			}
 		}
 		s.value(v, c, x, parent.name+"."+p.k.Value)
 	}

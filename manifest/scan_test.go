@@ -191,6 +191,21 @@ func TestInventory(t *testing.T) {
 38:163 15053 udp - redirect sidecar/name iptables --to-destination
 40:30 15090 tcp - listen sidecar/name k8s containerPort
 `},
+		// Ports that are not the component's: public hosts it pings or
+		// asks, schemes' default ports, range bounds (not read at all).
+		{"config/pings.yaml", `
+4:21 443 tcp 1.1.1.1 dial / config
+5:31 443 tcp www.google.com dial / config
+8:9 53 tcp - dial / config
+11:9 53 tcp - dial / config
+13:9 80 tcp - dial / config
+14:10 443 tcp - dial / config
+15:20 443 tcp - dial / config
+23:22 5000 tcp 203.0.113.7 listen / config
+25:9 5080 tcp - default / config
+28:11 80 tcp - default / config
+29:12 443 tcp - default / config
+`},
 		{"helm/ingress/ci/internal-lb-values.yaml", `
 7:21 30443 tcp - expose / helm values
 7:35 80 tcp - expose / helm values

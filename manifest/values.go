@@ -93,7 +93,7 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 		u.Role = check.Listen
 	case c.expose || x.expose && !c.dial:
 		u.Role = check.Expose
-	case c.dial || x.isDial || c.kind == keyTarget || a != nil && a.hostKind == registry.BindHost:
+	case c.dial || x.isDial || c.kind == keyTarget || a != nil && (a.hostKind == registry.BindHost || publicIP(a.host)):
 		u.Role = check.Dial
 		dialTo = x.dial
 		if n := len(c.words); n >= 2 && c.words[n-2] == "target" && (c.words[n-1] == "port" || c.words[n-1] == "ports") && !x.isDial {
