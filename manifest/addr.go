@@ -42,7 +42,7 @@ var (
 		"remote", "client", "backends", "dial", "connect", "peer", "peers", "broker", "brokers",
 		"database", "db", "redis", "mysql", "postgres", "postgresql", "mongo", "mongodb", "etcd", "kafka", "nats",
 		"zookeeper", "amqp", "rabbitmq", "elasticsearch", "ldap", "smtp", "memcached", "consul", "jaeger", "otlp",
-		"collector", "apiserver", "servers", "resolver", "resolvers", "nameserver", "nameservers")
+		"collector", "apiserver", "servers", "resolver", "resolvers", "nameserver", "nameservers", "ping")
 	// qualifiers turn a port word into something else: a count, a limit, a
 	// name, a range bound, a protocol.
 	qualifiers = set("max", "min", "num", "count", "total", "limit", "limits", "range", "ranges", "size", "offset",
@@ -51,7 +51,7 @@ var (
 		"last", "step", "percent", "percentage", "ratio", "weight", "prefix", "suffix", "file", "path", "dir", "mask",
 		"len", "length", "id", "key", "secret", "token", "env", "var", "annotation", "label", "selector", "regex",
 		"pattern", "format", "template", "allocation", "forward", "forwarding", "mapping", "cert", "email", "mail",
-		"mac")
+		"mac", "upper", "lower", "bound", "bounds", "ephemeral")
 )
 
 // classifyKey says whether a key, flag or variable name is a port context.
@@ -201,6 +201,23 @@ func parseAddr(s string) (addr, bool) {
 	a.hostKind = registry.HostBind(host).Kind
 	return a, true
 }
+
+// publicIP reports whether a host is a public address: a process pings
+// 1.1.1.1:443 or asks 8.8.8.8:53, it does not listen there.
+func publicIP(host string) bool {
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	return a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast()
+}
+
+// schemeDefaults are the ports URL schemes imply: a table of them
+// (defaultPorts: {http: 80, https: 443}) is a protocol fact, not the
+// component's ports.
+var schemeDefaults = map[string]int{"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "ssh": 22,
+	"smtp": 25, "ldap": 389, "ldaps": 636, "dns": 53, "grpc": 80, "grpcs": 443, "h2c": 80, "h2": 443}
 
 func isScheme(s string) bool {
 	if s == "" || !isLetter(s[0]) {

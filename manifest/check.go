@@ -99,6 +99,13 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 					Message: fmt.Sprintf("Replace %d with %s", u.Port, repl),
 					Edits:   []finding.Edit{{File: f.Path, Start: u.Pos.Offset, End: u.End.Offset, New: repl}},
 				}}
+				if e, ok := f.lists[u]; ok && e.listed(r.Replacement) {
+					// the list already holds the replacement: drop the entry
+					fd.Fixes = []finding.Fix{{
+						Message: fmt.Sprintf("Remove the entry of %d: %s is already listed", u.Port, repl),
+						Edits:   []finding.Edit{{File: f.Path, Start: e.start, End: e.end, New: ""}},
+					}}
+				}
 			}
 			k := key{fd.Pos.Offset, fd.Check, fd.Message}
 			if seen[k] {

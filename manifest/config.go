@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -49,7 +51,7 @@ func (s *scanner) scanDoc(d doc) {
 	case isHelmValues(s.file.Path):
 		s.setKind(KindHelmValues)
 		o := first(s.byGlob(), s.byPath())
-		s.config(root, vctx{owner: o, source: "helm values", role: check.Default}, 0)
+		s.config(root, vctx{owner: o, source: "helm values", role: check.Default, byKey: true}, 0)
 	default:
 		s.plainConfig(root)
 	}
@@ -57,7 +59,7 @@ func (s *scanner) scanDoc(d doc) {
 
 func (s *scanner) plainConfig(root *yaml.Node) {
 	n := len(s.file.Uses)
-	s.config(root, vctx{owner: first(s.byGlob(), s.byPath()), source: "config", role: check.Default}, 0)
+	s.config(root, vctx{owner: first(s.byGlob(), s.byPath()), source: "config", role: check.Default, byKey: true}, 0)
 	if len(s.file.Uses) > n {
 		s.setKind(KindConfig)
 	}
@@ -179,6 +181,17 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			s.config(it, x, depth+1)
 		}
 	case yaml.MappingNode:
+		outer := x
+		// A Kubernetes ServicePort written into values ({name: http,
+		// port: 80, targetPort: 8080, protocol: TCP}, in a ports list or
+		// beside a targetPort or nodePort): its port is published, and
+		// its protocol is every port's of the mapping.
+		x.svcPort = s.get(n, "port") != nil && (s.get(n, "targetPort") != nil || s.get(n, "nodePort") != nil ||
+			x.portItems && (s.get(n, "protocol") != nil || s.get(n, "name") != nil || s.get(n, "appProtocol") != nil))
+		if p, ok := registry.ParseProto(s.str(s.get(n, "protocol"))); ok {
+			x.proto = p
+		}
+		x.portItems = false
 		for _, p := range s.pairs(n) {
 			if p.k.Kind != yaml.ScalarNode || skipKey(p.k.Value) {
 				continue
@@ -188,7 +201,10 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				continue
 			}
 			c := classifyKey(p.k.Value)
-			if c.kind != keyNone && (v.Kind == yaml.ScalarNode || v.Kind == yaml.SequenceNode) {
+			if x.svcPort && p.k.Value == "port" {
+				c.expose = true
+			}
+			if c.kind != keyNone && (v.Kind == yaml.ScalarNode || v.Kind == yaml.SequenceNode && !s.hasMaps(v)) {
 				s.value(v, c, x, p.k.Value)
 				continue
 			}
@@ -202,16 +218,29 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				continue
 			}
 			inner := x
+			inner.svcPort, inner.proto = false, outer.proto
+			// a list of port objects: ports: [{name: http, port: 80}]
+			inner.portItems = c.kind == keyPort && v.Kind == yaml.SequenceNode
+			if pk := len(x.keys); inner.portItems && pk > 0 && (last(words(x.keys[pk-1])) == "egress" || last(words(x.keys[pk-1])) == "ingress") {
+				// a network policy's rule in values (egress: [{ports: [{port:
+				// 443}]}]): traffic it lets through, as the k8s rule's ports;
+				// an ingress rule's are the owner's own
+				inner.portItems, inner.isDial, inner.dial = false, true, owner{}
+				if last(words(x.keys[pk-1])) == "ingress" {
+					inner.dial = x.owner
+				}
+			}
 			inner.names = append(append([]string(nil), x.names...), p.k.Value)
+			inner.keys = append(append([]string(nil), x.keys...), p.k.Value)
 			if m := s.asMap(v); m != nil {
 				// A sibling host names the target: {host: mysql.example.com, port: 3306}.
 				for _, hk := range []string{"host", "hostname", "server", "address", "service"} {
 					if h := s.str(s.get(m, hk)); h != "" && !strings.Contains(h, ":") && validHost(h) {
 						inner.names = append(inner.names, h)
-						if registry.HostBind(h).Kind == registry.BindHost {
+						if registry.HostBind(h).Kind == registry.BindHost || publicIP(h) {
 							inner.isDial = true // another machine's port
 							if o := s.byTarget(h); o.comp != x.owner.comp {
-								inner.dial = o
+								inner.dial, inner.named = o, owner{}
 							}
 						}
 						break
@@ -223,13 +252,13 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 				if dialWords[w] {
 					inner.isDial = true
 				}
-				if w == "probe" && !inner.isDial {
+				if w == "probe" && !inner.isDial && inner.named.comp == "" {
 					// A probe connects to the owner's own port.
 					inner.isDial, inner.dial = true, x.owner
 				}
 			}
 			if o := s.inWords(ws); o.comp != "" && o.comp != x.owner.comp {
-				inner.isDial, inner.dial = true, o
+				inner.named = o
 			}
 			if x.source == "helm values" && len(ws) > 0 && (ws[len(ws)-1] == "service" || ws[len(ws)-1] == "services") {
 				inner.expose = true
@@ -241,6 +270,16 @@ func (s *scanner) config(n *yaml.Node, x vctx, depth int) {
 			s.config(v, inner, depth+1)
 		}
 	}
+}
+
+// hasMaps reports whether a sequence holds a mapping.
+func (s *scanner) hasMaps(n *yaml.Node) bool {
+	for _, it := range s.asSeq(n) {
+		if it.Kind == yaml.MappingNode {
+			return true
+		}
+	}
+	return false
 }
 
 // portURLs reports whether n is a string, or a list of strings, each a URL
@@ -291,6 +330,16 @@ func (s *scanner) portMap(m *yaml.Node, x vctx, parent keyClass) {
 			}
 			c = parent
 			c.name = p.k.Value
+			if ws := words(parent.name); (slices.Contains(ws, "default") || slices.Contains(ws, "scheme") || slices.Contains(ws, "schemes")) &&
+				schemeDefaults[strings.ToLower(p.k.Value)] != 0 && strconv.Itoa(schemeDefaults[strings.ToLower(p.k.Value)]) == s.str(v) {
+				// defaultPorts: {https: 443}: what the scheme implies, where
+				// clients connect
+				c.dial = true
+				xd := x
+				xd.isDial, xd.dial, xd.named = true, owner{}, owner{}
+				s.value(v, c, xd, parent.name+"."+p.k.Value)
+				continue
+			}
 		}
 		s.value(v, c, x, parent.name+"."+p.k.Value)
 	}

@@ -20,6 +20,7 @@ const (
 	viaCompose = "compose-service"
 	viaKuma    = "kuma"
 	viaName    = "name"
+	viaKey     = "key"
 )
 
 // byName returns the first name that is a component's name or alias.

@@ -133,6 +133,7 @@ func (s *scanner) workload(n, meta *yaml.Node, specPath []string) *workload {
 		s.notef(s.posOf(hn), "hostNetwork: true is set under a template condition; container ports are read as the pod's own")
 	}
 
+	var proxy owner // a container of the pod that is another component: a sidecar
 	var ctrs []*yaml.Node
 	ctrs = append(ctrs, s.asSeq(s.get(spec, "initContainers"))...)
 	ctrs = append(ctrs, s.asSeq(s.get(spec, "containers"))...)
@@ -152,7 +153,14 @@ func (s *scanner) workload(n, meta *yaml.Node, specPath []string) *workload {
 				w.ports[k] = v
 			}
 		}
+		if o.comp != "" && o.comp != w.owner.comp {
+			proxy = o
+		}
 	}
+	// The mesh's annotations: the pod's ports a sidecar captures or
+	// leaves alone, and where it redirects to (the proxy's own port: the
+	// proxy's when a container of the pod names it, else unattributed).
+	s.meshAnnotations(s.get(podMeta, "annotations"), w.owner, proxy)
 	return w
 }
 
@@ -208,11 +216,15 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 			s.env(name, v, nil, x)
 		}
 	}
-	for _, k := range []string{"command", "args"} {
-		x := vctx{owner: o, source: "k8s " + k, role: check.Listen, names: []string{cname}}
-		if items := s.asSeq(s.get(c, k)); items != nil {
-			s.flags(items, x)
+	// command and args are one command line: flags of the process, or
+	// the rules of a packet filter it runs (an istio-init container)
+	toks := append(s.tokens(s.asSeq(s.get(c, "command")), "k8s command"), s.tokens(s.asSeq(s.get(c, "args")), "k8s args")...)
+	for _, seg := range segments(toks) {
+		if prog := segmentProgram(seg); prog != "" {
+			s.filterRules(seg, prog, o, []string{cname})
+			continue
 		}
+		s.flagTokens(seg, vctx{owner: o, role: check.Listen, names: []string{cname}})
 	}
 	// Probes and lifecycle hooks connect to the container's own ports.
 	for _, k := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {

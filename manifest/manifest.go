@@ -55,6 +55,7 @@ type File struct {
 	Directives []*Directive
 
 	named map[*check.Use]bool // uses naming a port declared elsewhere (probe port: http)
+	lists map[*check.Use]listEntry
 }
 
 // Named reports whether the use refers to its port by name ("port: http"
@@ -159,6 +160,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 		s.scanDoc(d)
 	}
 	s.scanK8s(s.k8s)
+	s.listEntries(docs)
 	sort.SliceStable(f.Uses, func(i, j int) bool { return f.Uses[i].Pos.Offset < f.Uses[j].Pos.Offset })
 	sort.SliceStable(f.Notes, func(i, j int) bool { return f.Notes[i].Pos.Offset < f.Notes[j].Pos.Offset })
 	if len(errs) > 0 {

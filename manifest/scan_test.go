@@ -122,6 +122,90 @@ func TestInventory(t *testing.T) {
 14:30 9090 tcp 127.0.0.1 dial / config
 17:34 8099 tcp agent-0.agent dial agent/name config
 `},
+		// Attribution by key path: the control plane's chart and defaults
+		// carry the sidecar's values (configure when the file has an
+		// owner, the scanner's role when not); a dial under such a key
+		// stays a dial to its target.
+		{"mesh/charts/istiod/values.yaml", `
+6:19 15020 tcp - configure sidecar/key helm values
+7:18 15010 tcp - configure sidecar/key helm values
+10:40 9411 tcp zipkin.istio-system dial / helm values
+14:15 15090 tcp - configure sidecar/key helm values
+15:20 15099 tcp - configure sidecar/key helm values
+17:11 15010 tcp - default istiod/glob helm values
+18:21 15014 tcp - default istiod/glob helm values
+19:17 15020 tcp - default istiod/glob helm values
+22:9 15017 tcp - default istiod/glob helm values
+`},
+		{"mesh/istiod/config.yaml", `
+2:11 15012 tcp any listen istiod/name config
+4:14 15000 tcp - configure sidecar/key config
+5:14 15001 tcp - default istiod/name config
+`},
+		{"mesh/defaults.yaml", `
+3:14 15010 tcp - default sidecar/key config
+6:17 15020 tcp - default sidecar/key config
+`},
+		// ServicePorts in values lists and mappings: port published,
+		// targetPort the chart's pods, nodePort, containerPort, each with
+		// its protocol; a network policy's ports let traffic through.
+		{"helm/webserver/values-ports.yaml", `
+7:13 20200 tcp - expose webserver/name helm values
+8:19 8299 tcp - dial webserver/name helm values
+10:25 8298 tcp - expose webserver/name helm values
+10:43 20201 tcp - dial webserver/name helm values
+12:13 20210 udp - expose webserver/name helm values
+13:17 30210 udp - expose webserver/name helm values
+18:22 20201 tcp - listen webserver/name helm values
+22:11 20200 tcp - expose webserver/name helm values
+23:17 20200 tcp - dial webserver/name helm values
+29:17 80 tcp - dial / helm values
+31:17 53 udp - dial / helm values
+35:17 20200 tcp - dial webserver/name helm values
+`},
+		// Packet-filter rules and mesh annotations: match claims nothing,
+		// redirect targets the rule's component (the proxy's port when
+		// a container of the pod names the proxy); -u 1337 is a user id,
+		// -p tcp a protocol, the app's own flags stay listeners.
+		{"mesh/injected.yaml", `
+12:56 15020 tcp - match reviews/label annotation traffic.sidecar.istio.io/excludeInboundPorts
+12:63 9080 tcp - match reviews/label annotation traffic.sidecar.istio.io/excludeInboundPorts
+14:53 15006 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-inbound-port
+15:54 15014 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-outbound-port
+21:41 15001 tcp - redirect sidecar/name istio-iptables -p
+21:56 15006 tcp - redirect sidecar/name istio-iptables -z
+22:52 15090 tcp - match sidecar/name istio-iptables -d
+22:58 15021 tcp - match sidecar/name istio-iptables -d
+22:64 15020 tcp - match sidecar/name istio-iptables -d
+26:47 15001 tcp - redirect sidecar/name istio-iptables --envoy-port
+26:77 15010 tcp - redirect sidecar/name istio-iptables --inbound-capture-port
+30:93 80 tcp - match reviews/name iptables --dports
+30:96 15010 tcp - match reviews/name iptables --dports
+30:125 9080 tcp - redirect reviews/name iptables --to-ports
+30:153 9080 tcp - listen reviews/name k8s command
+32:30 9080 tcp - listen reviews/name k8s containerPort
+38:54 53 tcp - match sidecar/name nft dport
+38:58 15010 tcp - match sidecar/name nft dport
+38:79 15053 tcp - redirect sidecar/name nft redirect to
+38:129 53 udp - match sidecar/name iptables --dport
+38:163 15053 udp - redirect sidecar/name iptables --to-destination
+40:30 15090 tcp - listen sidecar/name k8s containerPort
+`},
+		// Ports that are not the component's: public hosts it pings or
+		// asks, schemes' default ports, range bounds (not read at all).
+		{"config/pings.yaml", `
+4:21 443 tcp 1.1.1.1 dial / config
+5:31 443 tcp www.google.com dial / config
+8:9 53 tcp - dial / config
+11:9 53 tcp - dial / config
+13:9 80 tcp - dial / config
+14:10 443 tcp - dial / config
+15:20 443 tcp - dial / config
+23:22 5000 tcp 203.0.113.7 listen / config
+25:9 5080 tcp - default / config
+28:11 80 tcp - default / config
+29:12 443 tcp - default / config
+`},
 		{"helm/ingress/ci/internal-lb-values.yaml", `
 7:21 30443 tcp - expose / helm values
 7:35 80 tcp - expose / helm values

@@ -19,6 +19,19 @@ type vctx struct {
 	expose bool // an enclosing key publishes (a Helm values "service:")
 	proto  registry.Proto
 	names  []string // names around the value: container, service, enclosing keys
+	// named is the component an enclosing key names ("webserver:" in
+	// data_dam's config): a reference to it, unless the registry's keys
+	// say the subtree belongs to a component.
+	named owner
+	// byKey: the registry's "keys" patterns apply, matched against keys,
+	// the key path from the document's root to the value (list indices
+	// left out). Set for plain config and Helm values.
+	byKey bool
+	keys  []string
+	// portItems: the value is an item of a list under a port key
+	// (ports: [{name: http, port: 80}]); svcPort: the mapping is shaped
+	// like a Kubernetes ServicePort.
+	portItems, svcPort bool
 }
 
 // value records the uses in a scalar (or a list of scalars) under a key of
@@ -70,13 +83,17 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 		u.Bind, u.BindKnown = a.bind(), true
 		u.Names = append(u.Names, a.host)
 	}
+	keyComp := s.byKeyPath(c, x)
+	if keyComp.comp == "" && x.named.comp != "" {
+		x.isDial, x.dial = true, x.named
+	}
 	dialTo := owner{}
 	switch {
 	case c.listen:
 		u.Role = check.Listen
 	case c.expose || x.expose && !c.dial:
 		u.Role = check.Expose
-	case c.dial || x.isDial || c.kind == keyTarget || a != nil && a.hostKind == registry.BindHost:
+	case c.dial || x.isDial || c.kind == keyTarget || a != nil && (a.hostKind == registry.BindHost || publicIP(a.host)):
 		u.Role = check.Dial
 		dialTo = x.dial
 		if n := len(c.words); n >= 2 && c.words[n-2] == "target" && (c.words[n-1] == "port" || c.words[n-1] == "ports") && !x.isDial {
@@ -95,7 +112,7 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	}
 	// A key that names another component ("webserver_port" in the agent's
 	// config) is about that component: where to reach it.
-	if o := s.inWords(c.words); o.comp != "" && o.comp != x.owner.comp && u.Role != check.Listen {
+	if o := s.inWords(c.words); o.comp != "" && o.comp != x.owner.comp && u.Role != check.Listen && keyComp.comp == "" {
 		u.Role, dialTo = check.Dial, o
 	}
 	if u.Role == check.Dial {
@@ -107,8 +124,29 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 		u.Component, u.Via = dialTo.comp, dialTo.via
 	} else {
 		u.Component, u.Via = x.owner.comp, x.owner.via
+		if keyComp.comp != "" {
+			// The key path is the component's (sidecar.* in the control
+			// plane's chart): written here, it configures that component.
+			if x.owner.comp != "" && keyComp.comp != x.owner.comp {
+				u.Role = check.Configure
+			}
+			u.Component, u.Via = keyComp.comp, keyComp.via
+		}
 	}
 	s.add(r, u)
+}
+
+// byKeyPath returns the component whose "keys" patterns match the path of
+// a value under the key c, or no owner.
+func (s *scanner) byKeyPath(c keyClass, x vctx) owner {
+	if !x.byKey || s.reg == nil || !s.reg.HasKeys() || c.name == "" {
+		return owner{}
+	}
+	path := append(append(make([]string, 0, len(x.keys)+1), x.keys...), c.name)
+	if comp := s.reg.MatchKey(path); comp != nil {
+		return owner{comp.Name, viaKey}
+	}
+	return owner{}
 }
 
 // env records a port in an environment variable whose name says port,
@@ -142,12 +180,13 @@ func (s *scanner) env(name string, val *yaml.Node, r *ref, x vctx) {
 type token struct {
 	n    *yaml.Node
 	i, j int
+	src  string // Use.Source of a flag in it; "" for the context's
 }
 
 func (t token) text() string { return t.n.Value[t.i:t.j] }
 
 // tokens splits command-line items into words, keeping where each is.
-func (s *scanner) tokens(items []*yaml.Node) []token {
+func (s *scanner) tokens(items []*yaml.Node, src string) []token {
 	var out []token
 	for _, it := range items {
 		if it = s.asScalar(it); it == nil {
@@ -163,7 +202,7 @@ func (s *scanner) tokens(items []*yaml.Node) []token {
 				j++
 			}
 			if j > i {
-				out = append(out, token{it, i, j})
+				out = append(out, token{it, i, j, src})
 			}
 			i = j
 		}
@@ -176,8 +215,16 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // flags records ports in command-line flags: "--port=20200",
 // "--listen :20200", "-addr=127.0.0.1:28952", "--metrics-bind-address=:8080".
 func (s *scanner) flags(items []*yaml.Node, x vctx) {
-	toks := s.tokens(items)
+	s.flagTokens(s.tokens(items, ""), x)
+}
+
+// flagTokens records the ports in the flags of a command line's words.
+func (s *scanner) flagTokens(toks []token, x vctx) {
 	for k, t := range toks {
+		x := x
+		if t.src != "" {
+			x.source = t.src
+		}
 		text := t.text()
 		if !strings.HasPrefix(text, "-") || text == "-" || text == "--" {
 			continue
@@ -186,7 +233,7 @@ func (s *scanner) flags(items []*yaml.Node, x vctx) {
 		var val token
 		if eq := strings.IndexByte(name, '='); eq >= 0 {
 			start := t.i + (len(text) - len(name)) + eq + 1
-			val = token{t.n, start, t.j}
+			val = token{t.n, start, t.j, t.src}
 			name = name[:eq]
 		} else if k+1 < len(toks) && !strings.HasPrefix(toks[k+1].text(), "-") {
 			val = toks[k+1]
@@ -206,7 +253,7 @@ func (s *scanner) flags(items []*yaml.Node, x vctx) {
 			continue
 		}
 		if p, ok := parsePort(v); ok && c.kind != keyTarget {
-			s.emit(ref(val), p, nil, c, x)
+			s.emit(ref{val.n, val.i, val.j}, p, nil, c, x)
 			continue
 		}
 		off := val.i

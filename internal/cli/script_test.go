@@ -576,7 +576,7 @@ func cmdPortsJSON(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("portsjson: line %d: %v", i+1, err)
 		}
 		switch rec.Role {
-		case "listen", "dial", "default", "expose":
+		case "listen", "dial", "default", "expose", "configure", "match", "redirect":
 		default:
 			ts.Fatalf("portsjson: line %d: role %q", i+1, rec.Role)
 		}
