@@ -27,7 +27,7 @@ func flagship(t *testing.T) *registry.Registry {
 func TestFlagship(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)),
 		"listen", "dial", "defaults", "resolve", "checks", "unattributed", "attrfile",
-		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter", "mesh.example/constonce/...", "mesh.example/recall")
+		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter", "mesh.example/constonce/...", "mesh.example/recall", "mesh.example/storage/...")
 }
 
 // TestFixes applies the retired-port fixes and compares with .golden files:

@@ -1066,7 +1066,7 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 				continue
 			}
 			// the type's package says whose address it is: redis.Options{Addr}
-			if !k.listen && dialWords[strings.ToLower(pkgName)] {
+			if !k.listen && (dialWords[strings.ToLower(pkgName)] || storePath(typePkg)) {
 				k.dial = true
 			}
 			before := len(c.sites)
@@ -1304,6 +1304,27 @@ func (c *collector) rangeStmt(rs *ast.RangeStmt) {
 	if (k.port || k.addr) && c.portish(c.info().TypeOf(id)) {
 		c.addNamed(cl, k, id.Name, prioName, id.Name)
 	}
+}
+
+// storeWords name servers a product connects to as a client: a type in a
+// package under such a directory (pkg/cassandra/config.Connection) holds
+// the server's address.
+var storeWords = map[string]bool{
+	"redis": true, "mysql": true, "postgres": true, "postgresql": true, "cassandra": true, "scylla": true,
+	"scylladb": true, "mongo": true, "mongodb": true, "kafka": true, "nats": true, "etcd": true, "consul": true,
+	"zookeeper": true, "elasticsearch": true, "opensearch": true, "memcache": true, "memcached": true,
+	"clickhouse": true, "rabbitmq": true, "amqp": true, "badger": false,
+}
+
+// storePath reports whether an import path has a directory that names a
+// data store or broker.
+func storePath(pkg string) bool {
+	for _, e := range strings.Split(pkg, "/") {
+		if storeWords[strings.ToLower(e)] {
+			return true
+		}
+	}
+	return false
 }
 
 // typeOwner returns the package path and name of the named type t is or

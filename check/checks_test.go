@@ -34,6 +34,7 @@ func TestTestPaths(t *testing.T) {
 		"pkg/e2e-tests/x":                true,
 		"integration_test":               true,
 		"pkg/kube/fake":                  true,
+		"model/zipkin/fixtures":          true,
 		"cmd/server":                     false,
 		"pkg/testing":                    false, // a package named testing may be the product's (a test-run service)
 		"pkg/latest":                     false,

@@ -12,7 +12,7 @@ import (
 var testDirs = map[string]bool{
 	"test": true, "tests": true, "testutil": true, "testutils": true,
 	"testhelper": true, "testhelpers": true, "testdata": true, "testenv": true,
-	"fake": true, "fakes": true, "mock": true, "mocks": true, "e2e": true,
+	"fake": true, "fakes": true, "mock": true, "mocks": true, "e2e": true, "fixtures": true,
 }
 
 // IsTestDir reports whether a slash-separated directory path, relative to

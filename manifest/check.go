@@ -74,11 +74,14 @@ func parseDirectives(src *source) []*Directive {
 // fix that replaces the port's digits (quoting and surroundings stay).
 func Check(f *File, c *check.Checker) []finding.Finding {
 	var out []finding.Finding
+	// One report per check and message on a line: "5775:5775/udp" names
+	// the retired port twice, as the published and the container port;
+	// the one finding fixes both.
 	type key struct {
-		off        int
+		line       int
 		check, msg string
 	}
-	seen := map[key]bool{}
+	seen := map[key]int{}
 	for _, u := range f.Uses {
 		if f.named[u] {
 			continue // its number is checked where it is declared
@@ -107,11 +110,15 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 					}}
 				}
 			}
-			k := key{fd.Pos.Offset, fd.Check, fd.Message}
-			if seen[k] {
+			k := key{fd.Pos.Line, fd.Check, fd.Message}
+			if i, ok := seen[k]; ok {
+				prev := &out[i]
+				if len(prev.Fixes) == 1 && len(fd.Fixes) == 1 && prev.Fixes[0].Message == fd.Fixes[0].Message && prev.Fixes[0].Edits[0].Start != fd.Fixes[0].Edits[0].Start {
+					prev.Fixes[0].Edits = append(prev.Fixes[0].Edits, fd.Fixes[0].Edits...)
+				}
 				continue
 			}
-			seen[k] = true
+			seen[k] = len(out)
 			out = append(out, fd)
 		}
 	}

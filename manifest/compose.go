@@ -38,6 +38,9 @@ func (s *scanner) compose(root *yaml.Node) {
 		}
 		o := first(s.byGlob(), s.byName(viaCompose, p.k.Value),
 			s.byName(viaName, s.str(s.get(svc, "container_name")), s.str(s.get(svc, "hostname")), imageName(s.str(s.get(svc, "image")))))
+		// the service's name and image name what runs there: a cassandra
+		// service on 9042 is Cassandra on its own port, not a collision
+		s.extraNames = []string{p.k.Value, imageName(s.str(s.get(svc, "image")))}
 		hostNet := s.str(s.get(svc, "network_mode")) == "host"
 		if k := s.key(svc, "ports"); hostNet && k != nil {
 			s.notef(s.posOf(k), "service %s uses network_mode: host: Docker ignores published ports; container ports are host ports", p.k.Value)
@@ -61,6 +64,7 @@ func (s *scanner) compose(root *yaml.Node) {
 				s.noteValue(it, "compose expose")
 			}
 		}
+		s.extraNames = nil
 		x := vctx{owner: o, source: "compose environment", role: check.Default}
 		env := s.get(svc, "environment")
 		switch {

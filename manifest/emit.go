@@ -126,7 +126,7 @@ func whole(n *yaml.Node) ref { return ref{n, 0, len(n.Value)} }
 // (a value reached twice through an alias).
 func (s *scanner) add(r ref, u check.Use) *check.Use {
 	u.Pos, u.End = s.locate(r)
-	u.Names = compactNames(append(u.Names, u.Component))
+	u.Names = compactNames(append(append(u.Names, u.Component), s.extraNames...))
 	k := useKey{u.Pos.Offset, u.Role, u.Component, u.Source}
 	if s.seen[k] {
 		return nil

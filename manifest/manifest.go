@@ -85,6 +85,9 @@ type scanner struct {
 	src  *source
 	reg  *registry.Registry
 	rel  string
+	// extraNames are added to every use while set: the names of what runs
+	// where the uses are (a compose service and its image).
+	extraNames []string
 
 	glob *registry.Component // the component the file's path names through a manifest glob
 

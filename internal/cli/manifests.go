@@ -106,7 +106,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 // a base name), or include globs are given and none matches it. Globs are
 // relative to the project root; they apply to Go files and manifests alike.
 func (r *run) skipped(p string) bool {
-	if r.cfg == nil || len(r.cfg.Include) == 0 && len(r.cfg.Exclude) == 0 {
+	if r.cfg == nil || len(r.cfg.Include) == 0 && len(r.cfg.Exclude) == 0 && (len(r.cfg.Tests) == 0 || r.flags.tests) {
 		return false
 	}
 	rel, err := filepath.Rel(r.projectRoot(), p)
@@ -118,7 +118,7 @@ func (r *run) skipped(p string) bool {
 		return true
 	}
 	for q := rel; q != "." && q != "/" && q != ""; q = path.Dir(q) {
-		if matchAny(r.cfg.Exclude, q) {
+		if matchAny(r.cfg.Exclude, q) || !r.flags.tests && matchAny(r.cfg.Tests, q) {
 			return true
 		}
 		for _, g := range r.cfg.Exclude {

@@ -32,6 +32,7 @@ type Config struct {
 	Registry string            // registry path, relative to Dir, inside Root
 	Include  []string          // globs (relative to Dir) of files to scan; empty: all
 	Exclude  []string          // globs of files and directories to skip
+	Tests    []string          // globs of files and directories that are test code (checked with -test)
 	Enable   []string          // checks to enable
 	Disable  []string          // checks to disable
 	Severity map[string]string // check name -> error|warning|note
@@ -273,7 +274,7 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 		}
 		return names
 	}
-	known := []string{"registry", "include", "exclude", "checks", "severity"}
+	known := []string{"registry", "include", "exclude", "tests", "checks", "severity"}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
@@ -294,6 +295,8 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 			c.Include = list(v, "include")
 		case "exclude":
 			c.Exclude = list(v, "exclude")
+		case "tests":
+			c.Tests = list(v, "tests")
 		case "checks":
 			if v.Kind != yaml.MappingNode {
 				fail(v, "checks: want a mapping with enable and disable")
