@@ -114,7 +114,8 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 		}
 	}
 	r.src = config.ResolveRegistry(dir, f.path, r.cfg)
-	if f.v {
+	noticeEmbedded(env, r.src)
+	if f.v && r.src.How != config.FromEmbedded {
 		fmt.Fprintf(env.Stderr, "portlint: using %s\n", r.src)
 	}
 	if r.reg, err = config.LoadRegistry(r.src); err != nil {

@@ -324,13 +324,18 @@ const (
 	FromFlag     = "flag"
 	FromConfig   = "config"
 	FromFound    = "found"
-	FromEmbedded = "embedded"
+	FromEmbedded = "embedded" // no registry found: the embedded plan
+	FromBuiltin  = "builtin"  // -registry builtin: the embedded plan, by name
 )
+
+// Builtin is the -registry value that names the embedded plan. A file of
+// that name is reached as ./builtin.
+const Builtin = "builtin"
 
 // A Source says which registry a run uses and why.
 type Source struct {
 	Path string // "" for the embedded default
-	How  string // FromFlag, FromConfig, FromFound or FromEmbedded
+	How  string // FromFlag, FromConfig, FromFound, FromEmbedded or FromBuiltin
 	// Root, when set, is the repository that named Path (FromConfig,
 	// FromFound): LoadRegistry reads Path only if it lies inside Root,
 	// links resolved.
@@ -341,6 +346,8 @@ func (s Source) String() string {
 	switch s.How {
 	case FromEmbedded:
 		return "the embedded default registry"
+	case FromBuiltin:
+		return "the embedded default registry (from -registry builtin)"
 	case FromFlag:
 		return s.Path + " (from -registry)"
 	case FromConfig:
@@ -349,10 +356,19 @@ func (s Source) String() string {
 	return s.Path + " (nearest registry.yaml)"
 }
 
+// Embedded reports whether the source is the embedded plan, found by
+// default or named.
+func (s Source) Embedded() bool {
+	return s.How == FromEmbedded || s.How == FromBuiltin || s.Path == ""
+}
+
 // ResolveRegistry picks the registry: flagPath if set, then cfg.Registry,
 // then the nearest registry.yaml in dir or above it up to the module root,
-// then the embedded default.
+// then the embedded default. A flagPath of Builtin names the embedded plan.
 func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
+	if flagPath == Builtin {
+		return Source{How: FromBuiltin}
+	}
 	if flagPath != "" {
 		if !filepath.IsAbs(flagPath) {
 			flagPath = filepath.Join(dir, flagPath)
@@ -376,7 +392,7 @@ func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
 // process, keyed by path, size and modification time, so an edited file is
 // read again and an unchanged one is not.
 func LoadRegistry(src Source) (*registry.Registry, error) {
-	if src.How == FromEmbedded || src.Path == "" {
+	if src.Embedded() {
 		return portlint.DefaultRegistry()
 	}
 	if src.Root != "" {
