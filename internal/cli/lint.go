@@ -57,6 +57,9 @@ type run struct {
 	// nestedModules are directories under a ./... root that hold their own
 	// go.mod: like the go command, manifest discovery leaves them out.
 	nestedModules []string
+	// discover attributes manifest uses to the names their sources give
+	// (registry init), not to the registry's components.
+	discover bool
 }
 
 func runLint(ctx context.Context, env *Env, args []string) error {
