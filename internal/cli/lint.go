@@ -30,18 +30,21 @@ the exit statuses and the other commands.`
 // lintFlags are the flags of a lint run (and, in part, of ports).
 type lintFlags struct {
 	registryFlags
-	json, sarif bool
-	context     int
-	fix, diff   bool
-	enable      stringsFlag
-	disable     stringsFlag
-	tests       bool
-	tags        string
-	unused      bool
-	noPrefilter bool
-	noCache     bool
-	noManifests bool
-	noGo        bool
+	json, sarif   bool
+	context       int
+	fix, diff     bool
+	enable        stringsFlag
+	disable       stringsFlag
+	tests         bool
+	tags          string
+	unused        bool
+	noPrefilter   bool
+	noCache       bool
+	noManifests   bool
+	noGo          bool
+	baseline      string // report only findings this baseline does not record
+	writeBaseline string // record today's findings
+	newFromRev    string // report only findings on lines changed since this revision
 }
 
 // run is one lint run's state.
@@ -80,6 +83,9 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.noCache, "no-cache", false, "analyze every package again, neither replaying nor storing cached results")
 	fs.BoolVar(&f.noManifests, "no-manifests", false, "check Go packages only")
 	fs.BoolVar(&f.noGo, "no-go", false, "check manifests only")
+	fs.StringVar(&f.baseline, "baseline", "", "report only findings the baseline `file` does not record (default: baseline in .portlint.yaml)")
+	fs.StringVar(&f.writeBaseline, "write-baseline", "", "record today's findings in `file` and exit 0")
+	fs.StringVar(&f.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `revision`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -89,6 +95,9 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	}
 	if f.fix && f.diff {
 		return usageError("portlint: -fix and -diff cannot be combined")
+	}
+	if f.writeBaseline != "" && (f.baseline != "" || f.newFromRev != "" || f.fix || f.diff) {
+		return usageError("portlint: -write-baseline records every finding; it cannot be combined with -baseline, -new-from-rev, -fix or -diff")
 	}
 	r, err := newRun(env, f)
 	if err != nil {
@@ -100,6 +109,25 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	res, err := r.scan(ctx, pos)
 	if err != nil {
 		return err
+	}
+	if f.writeBaseline != "" {
+		for _, e := range res.errors {
+			fmt.Fprintln(env.Stderr, printable(r.relErr(e)))
+		}
+		if len(res.errors) > 0 {
+			return usageError("portlint: -write-baseline: not written: packages or manifests could not be read")
+		}
+		return r.writeBaseline(f.writeBaseline, res.findings)
+	}
+	if p := r.baselinePath(); p != "" {
+		if err := r.applyBaseline(p, res); err != nil {
+			return err
+		}
+	}
+	if f.newFromRev != "" {
+		if err := r.newFromRev(ctx, f.newFromRev, res); err != nil {
+			return err
+		}
 	}
 	return r.output(res)
 }

@@ -64,6 +64,9 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		if ms.byPath[p] != nil || (r.src.Path != "" && sameFile(p, r.src.Path)) {
 			continue // the plan itself is not a manifest
 		}
+		if r.isBaseline(p) {
+			continue // nor is a baseline
+		}
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			rel = p

@@ -35,6 +35,7 @@ type Config struct {
 	Enable   []string          // checks to enable
 	Disable  []string          // checks to disable
 	Severity map[string]string // check name -> error|warning|note
+	Baseline string            // baseline file, relative to Dir, inside Root
 }
 
 // Find returns the path of the nearest .portlint.yaml in dir or its
@@ -254,7 +255,7 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 		return names
 	}
-	known := []string{"registry", "include", "exclude", "checks", "severity"}
+	known := []string{"registry", "include", "exclude", "checks", "severity", "baseline"}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
@@ -267,6 +268,17 @@ func Parse(path string, data []byte) (*Config, error) {
 				}
 				if err := Contained(c.Root, p); err != nil {
 					fail(v, "registry: %v", err)
+				}
+			}
+		case "baseline":
+			c.Baseline = str(v, "baseline")
+			if c.Baseline != "" {
+				p := c.Baseline
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(c.Dir, p)
+				}
+				if err := Contained(c.Root, p); err != nil {
+					fail(v, "baseline: %v", err)
 				}
 			}
 		case "include":
