@@ -453,16 +453,47 @@ func (d *draft) goOwner(p *goPackage) (name, from string) {
 }
 
 // manifestFrom says what kind of owner a manifest use's source names.
+// The text is "KIND\x00FILE": fromText joins the files of one kind.
 func manifestFrom(u *check.Use, rel string) string {
 	switch {
 	case strings.HasPrefix(u.Source, "compose"):
-		return "the compose service " + u.Component + " (" + rel + ")"
+		return "the compose service " + u.Component + "\x00" + rel
 	case strings.HasPrefix(u.Source, "k8s"), strings.HasPrefix(u.Source, "gateway-api"):
-		return "the Kubernetes workload " + u.Component + " (" + rel + ")"
+		return "the Kubernetes workload " + u.Component + "\x00" + rel
 	case strings.HasPrefix(u.Source, "helm"):
-		return "the Helm chart " + u.Component + " (" + rel + ")"
+		return "the Helm chart " + u.Component + "\x00" + rel
 	}
 	return "the manifest " + rel
+}
+
+// fromText says what a component was drafted from, the files of each
+// kind of owner together.
+func fromText(from map[string]bool) string {
+	files := map[string][]string{}
+	var kinds []string
+	for _, k := range sortedKeys(from) {
+		kind, file, _ := strings.Cut(k, "\x00")
+		if _, ok := files[kind]; !ok {
+			kinds = append(kinds, kind)
+			files[kind] = nil
+		}
+		if file != "" {
+			files[kind] = append(files[kind], file)
+		}
+	}
+	var parts []string
+	for _, k := range kinds {
+		fs := files[k]
+		switch {
+		case len(fs) == 0:
+			parts = append(parts, k)
+		case len(fs) > 3:
+			parts = append(parts, fmt.Sprintf("%s (%s and %d more)", k, strings.Join(fs[:3], ", "), len(fs)-3))
+		default:
+			parts = append(parts, k+" ("+strings.Join(fs, ", ")+")")
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // add attributes the uses to components.
@@ -999,7 +1030,7 @@ func (d *draft) writeTodos(b *strings.Builder) {
 
 func (d *draft) writeComponent(b *strings.Builder, c *draftComp, indent string) {
 	if len(c.from) > 0 {
-		comment(b, indent, "drafted from "+strings.Join(sortedKeys(c.from), "; "))
+		comment(b, indent, "drafted from "+fromText(c.from))
 	}
 	fmt.Fprintf(b, "%s- name: %s\n", indent, yamlName(c.name))
 	if c.groupNote != "" {

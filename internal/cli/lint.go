@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,9 +66,9 @@ type run struct {
 	discover bool
 }
 
-func runLint(ctx context.Context, env *Env, args []string) error {
+// lintFlagSet defines the flags of a lint run.
+func lintFlagSet(env *Env, f *lintFlags) *flag.FlagSet {
 	fs := newFlagSet(env, "portlint", lintUsage)
-	f := &lintFlags{}
 	f.registryFlags.add(fs)
 	fs.BoolVar(&f.json, "json", false, "print findings as JSON (one object per line)")
 	fs.BoolVar(&f.sarif, "sarif", false, "print findings as SARIF 2.1.0")
@@ -86,9 +87,19 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.baseline, "baseline", "", "report only findings the baseline `file` does not record (default: baseline in .portlint.yaml)")
 	fs.StringVar(&f.writeBaseline, "write-baseline", "", "record today's findings in `file` and exit 0")
 	fs.StringVar(&f.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `revision`")
+	fs.String("C", "", "run as if started in `dir` (the first argument, as for the go command)")
+	return fs
+}
+
+func runLint(ctx context.Context, env *Env, args []string) error {
+	f := &lintFlags{}
+	fs := lintFlagSet(env, f)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if c := fs.Lookup("C"); c.Value.String() != "" {
+		return usageError("portlint: -C must be the first argument")
 	}
 	if f.json && f.sarif {
 		return usageError("portlint: -json and -sarif cannot be combined")
