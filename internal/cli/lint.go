@@ -261,6 +261,10 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	} else {
 		manifests <- manifestScan{}
 	}
+	if !r.flags.noGo && len(patterns) > 0 && !namesFiles(patterns) && !inGoModule(r.dir) {
+		fmt.Fprintf(r.env.Stderr, "portlint: Go packages skipped: no go.mod (or go.work) in %s or above; manifests checked\n", r.dir)
+		patterns = nil
+	}
 	if !r.flags.noGo && len(patterns) > 0 {
 		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
 		cache, cacheOff := r.cacheFor()
@@ -470,6 +474,21 @@ func sortFindings(fs []finding.Finding) {
 		}
 		return a.Message < b.Message
 	})
+}
+
+// inGoModule reports whether dir lies in a Go module or workspace: a
+// go.mod or go.work in it or above.
+func inGoModule(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, n := range []string{"go.mod", "go.work"} {
+			if _, err := os.Stat(filepath.Join(d, n)); err == nil {
+				return true
+			}
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
 
 // nestedModules returns the directories below root (not root itself) that
