@@ -25,6 +25,14 @@ const (
 
 // byName returns the first name that is a component's name or alias.
 func (s *scanner) byName(via string, names ...string) owner {
+	if s.discover {
+		for _, n := range names {
+			if discoverable(n) {
+				return owner{n, via}
+			}
+		}
+		return owner{}
+	}
 	if s.reg == nil {
 		return owner{}
 	}
@@ -45,10 +53,13 @@ var labelKeys = []string{"app.kubernetes.io/name", "app.kubernetes.io/component"
 // byLabels tries the registry's label selectors on each set, then the
 // values of the well-known name labels as component names.
 func (s *scanner) byLabels(sets ...map[string]string) owner {
-	if s.reg == nil {
+	if s.reg == nil && !s.discover {
 		return owner{}
 	}
 	for _, l := range sets {
+		if s.discover {
+			break
+		}
 		if c := s.reg.MatchLabels(l); c != nil {
 			return owner{c.Name, viaLabel}
 		}
@@ -97,7 +108,7 @@ func first(os ...owner) owner {
 // key that only contains a component's name among other words
 // ("envoyOtelAls") names none.
 func (s *scanner) inWords(ws []string) owner {
-	if s.reg == nil {
+	if s.reg == nil || s.discover {
 		return owner{}
 	}
 	var rest []string
@@ -110,6 +121,31 @@ func (s *scanner) inWords(ws []string) owner {
 		return owner{}
 	}
 	return s.byName(viaName, strings.Join(rest, "_"))
+}
+
+// discoverable reports whether a name can name a component: letters,
+// digits, "_", "-", ".", starting with a letter or digit, as the registry
+// requires, and not "." or a directory that says nothing ("deploy").
+func discoverable(n string) bool {
+	if n == "" || len(n) > 64 || genericDirs[strings.ToLower(n)] {
+		return false
+	}
+	for i, r := range n {
+		switch {
+		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
+		case i > 0 && (r == '_' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// genericDirs are directory names that hold manifests of any component.
+var genericDirs = map[string]bool{
+	"deploy": true, "deployment": true, "deployments": true, "manifests": true, "k8s": true, "kubernetes": true,
+	"config": true, "configs": true, "conf": true, "etc": true, "templates": true, "charts": true, "helm": true,
+	"base": true, "overlays": true, "examples": true, "example": true, "docker": true, "compose": true, "values": true,
 }
 
 // A ref is where a port is written: a scalar and the bytes of its value

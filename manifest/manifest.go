@@ -25,6 +25,13 @@ type Options struct {
 	// the registry's manifest globs are matched against it. Empty: no glob
 	// attribution.
 	Rel string
+	// Discover attributes each use to the name the manifest gives its
+	// owner (a compose service, a workload's name label or name, a
+	// container, the directory of a config file) whether or not the
+	// registry has such a component, and leaves out attribution by key
+	// words ("webserver_port"), which only a plan's names make safe.
+	// portlint registry init drafts components from these names.
+	Discover bool
 }
 
 // The kinds of file Scan recognises.
@@ -81,10 +88,11 @@ func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 // The scanner holds the state of one Scan.
 type scanner struct {
-	file *File
-	src  *source
-	reg  *registry.Registry
-	rel  string
+	file     *File
+	src      *source
+	reg      *registry.Registry
+	rel      string
+	discover bool
 	// extraNames are added to every use while set: the names of what runs
 	// where the uses are (a compose service and its image).
 	extraNames []string
@@ -128,8 +136,8 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	}
 	src := newSource(path, data)
 	f.Directives = parseDirectives(src)
-	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, seen: map[useKey]bool{}}
-	if s.reg != nil && opts.Rel != "" {
+	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, discover: opts.Discover, seen: map[useKey]bool{}}
+	if s.reg != nil && opts.Rel != "" && !s.discover {
 		s.glob = s.reg.MatchFile(opts.Rel)
 	}
 	switch {

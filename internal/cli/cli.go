@@ -107,6 +107,7 @@ func Run(ctx context.Context, env *Env, args []string) error {
 		e.Dir = dir
 		env, args = &e, rest
 	}
+	args = hoistCommand(args)
 	if len(args) > 0 {
 		if c := commands[args[0]]; c != nil {
 			return c.run(ctx, env, args[1:])

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,18 +31,21 @@ the exit statuses and the other commands.`
 // lintFlags are the flags of a lint run (and, in part, of ports).
 type lintFlags struct {
 	registryFlags
-	json, sarif bool
-	context     int
-	fix, diff   bool
-	enable      stringsFlag
-	disable     stringsFlag
-	tests       bool
-	tags        string
-	unused      bool
-	noPrefilter bool
-	noCache     bool
-	noManifests bool
-	noGo        bool
+	json, sarif   bool
+	context       int
+	fix, diff     bool
+	enable        stringsFlag
+	disable       stringsFlag
+	tests         bool
+	tags          string
+	unused        bool
+	noPrefilter   bool
+	noCache       bool
+	noManifests   bool
+	noGo          bool
+	baseline      string // report only findings this baseline does not record
+	writeBaseline string // record today's findings
+	newFromRev    string // report only findings on lines changed since this revision
 }
 
 // run is one lint run's state.
@@ -57,11 +61,14 @@ type run struct {
 	// nestedModules are directories under a ./... root that hold their own
 	// go.mod: like the go command, manifest discovery leaves them out.
 	nestedModules []string
+	// discover attributes manifest uses to the names their sources give
+	// (registry init), not to the registry's components.
+	discover bool
 }
 
-func runLint(ctx context.Context, env *Env, args []string) error {
+// lintFlagSet defines the flags of a lint run.
+func lintFlagSet(env *Env, f *lintFlags) *flag.FlagSet {
 	fs := newFlagSet(env, "portlint", lintUsage)
-	f := &lintFlags{}
 	f.registryFlags.add(fs)
 	fs.BoolVar(&f.json, "json", false, "print findings as JSON (one object per line)")
 	fs.BoolVar(&f.sarif, "sarif", false, "print findings as SARIF 2.1.0")
@@ -77,15 +84,31 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.noCache, "no-cache", false, "analyze every package again, neither replaying nor storing cached results")
 	fs.BoolVar(&f.noManifests, "no-manifests", false, "check Go packages only")
 	fs.BoolVar(&f.noGo, "no-go", false, "check manifests only")
+	fs.StringVar(&f.baseline, "baseline", "", "report only findings the baseline `file` does not record (default: baseline in .portlint.yaml)")
+	fs.StringVar(&f.writeBaseline, "write-baseline", "", "record today's findings in `file` and exit 0")
+	fs.StringVar(&f.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `revision`")
+	fs.String("C", "", "run as if started in `dir` (the first argument, as for the go command)")
+	return fs
+}
+
+func runLint(ctx context.Context, env *Env, args []string) error {
+	f := &lintFlags{}
+	fs := lintFlagSet(env, f)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if c := fs.Lookup("C"); c.Value.String() != "" {
+		return usageError("portlint: -C must be the first argument")
 	}
 	if f.json && f.sarif {
 		return usageError("portlint: -json and -sarif cannot be combined")
 	}
 	if f.fix && f.diff {
 		return usageError("portlint: -fix and -diff cannot be combined")
+	}
+	if f.writeBaseline != "" && (f.baseline != "" || f.newFromRev != "" || f.fix || f.diff) {
+		return usageError("portlint: -write-baseline records every finding; it cannot be combined with -baseline, -new-from-rev, -fix or -diff")
 	}
 	r, err := newRun(env, f)
 	if err != nil {
@@ -97,6 +120,25 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	res, err := r.scan(ctx, pos)
 	if err != nil {
 		return err
+	}
+	if f.writeBaseline != "" {
+		for _, e := range res.errors {
+			fmt.Fprintln(env.Stderr, printable(r.relErr(e)))
+		}
+		if len(res.errors) > 0 {
+			return usageError("portlint: -write-baseline: not written: packages or manifests could not be read")
+		}
+		return r.writeBaseline(f.writeBaseline, res.findings)
+	}
+	if p := r.baselinePath(); p != "" {
+		if err := r.applyBaseline(p, res); err != nil {
+			return err
+		}
+	}
+	if f.newFromRev != "" {
+		if err := r.newFromRev(ctx, f.newFromRev, res); err != nil {
+			return err
+		}
 	}
 	return r.output(res)
 }
@@ -112,7 +154,8 @@ func newRun(env *Env, f *lintFlags) (*run, error) {
 		return nil, inputError(errors.New(relLines(env, err.Error())))
 	}
 	r.src = config.ResolveRegistry(dir, f.path, r.cfg)
-	if f.v {
+	noticeEmbedded(env, r.src)
+	if f.v && r.src.How != config.FromEmbedded {
 		fmt.Fprintf(env.Stderr, "portlint: using %s\n", r.src)
 	}
 	if r.reg, err = config.LoadRegistry(r.src); err != nil {
@@ -215,6 +258,10 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		}()
 	} else {
 		manifests <- manifestScan{}
+	}
+	if !r.flags.noGo && len(patterns) > 0 && !namesFiles(patterns) && !inGoModule(r.dir) {
+		fmt.Fprintf(r.env.Stderr, "portlint: Go packages skipped: no go.mod (or go.work) in %s or above; manifests checked\n", r.dir)
+		patterns = nil
 	}
 	if !r.flags.noGo && len(patterns) > 0 {
 		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
@@ -425,6 +472,21 @@ func sortFindings(fs []finding.Finding) {
 		}
 		return a.Message < b.Message
 	})
+}
+
+// inGoModule reports whether dir lies in a Go module or workspace: a
+// go.mod or go.work in it or above.
+func inGoModule(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, n := range []string{"go.mod", "go.work"} {
+			if _, err := os.Stat(filepath.Join(d, n)); err == nil {
+				return true
+			}
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
 
 // nestedModules returns the directories below root (not root itself) that

@@ -65,6 +65,9 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		if ms.byPath[p] != nil || (r.src.Path != "" && sameFile(p, r.src.Path)) {
 			continue // the plan itself is not a manifest
 		}
+		if r.isBaseline(p) {
+			continue // nor is a baseline
+		}
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			rel = p
@@ -85,7 +88,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			ms.errors = append(ms.errors, fmt.Sprintf("%s: cannot read: %v", p, err))
 			continue
 		}
-		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel})
+		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover})
 		if err != nil {
 			ms.errors = append(ms.errors, err.Error())
 		}

@@ -66,6 +66,9 @@ func TestReadmeQuickStart(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("portlint %s printed\n%s\nthe README shows\n%s", strings.Join(args, " "), out, want)
 	}
+	if stderr.Len() != 0 {
+		t.Errorf("portlint %s wrote on stderr, which the README does not show:\n%s", strings.Join(args, " "), stderr.String())
+	}
 	if code != status {
 		t.Errorf("portlint %s exited %d, the README says %d; stderr:\n%s", strings.Join(args, " "), code, status, stderr.String())
 	}

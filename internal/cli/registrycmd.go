@@ -73,7 +73,7 @@ func (f *registryFlags) add(fs interface {
 	StringVar(*string, string, string, string)
 	BoolVar(*bool, string, bool, string)
 }) {
-	fs.StringVar(&f.path, "registry", "", "registry `file` (default: .portlint.yaml, nearest registry.yaml, embedded)")
+	fs.StringVar(&f.path, "registry", "", "registry `file`, or builtin for the embedded plan (default: .portlint.yaml, nearest registry.yaml, embedded)")
 	fs.StringVar(&f.config, "config", "", "the .portlint.yaml `file` to use instead of the nearest one; its relative paths are relative to its directory")
 	fs.BoolVar(&f.v, "v", false, "say which registry is used")
 }
@@ -113,7 +113,8 @@ func openRegistry(env *Env, f *registryFlags, file string) (*registry.Registry, 
 		}
 	}
 	src := config.ResolveRegistry(dir, path, cfg)
-	if f.v {
+	noticeEmbedded(env, src)
+	if f.v && src.How != config.FromEmbedded {
 		fmt.Fprintf(env.Stderr, "portlint: using %s\n", src)
 	}
 	reg, err := config.LoadRegistry(src)

@@ -36,6 +36,7 @@ type Config struct {
 	Enable   []string          // checks to enable
 	Disable  []string          // checks to disable
 	Severity map[string]string // check name -> error|warning|note
+	Baseline string            // baseline file, relative to Dir, inside Root
 }
 
 // Find returns the path of the nearest .portlint.yaml in dir or its
@@ -274,7 +275,7 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 		}
 		return names
 	}
-	known := []string{"registry", "include", "exclude", "tests", "checks", "severity"}
+	known := []string{"registry", "include", "exclude", "tests", "checks", "severity", "baseline"}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
@@ -289,6 +290,17 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 					if err := Contained(c.Root, p); err != nil {
 						fail(v, "registry: %v", err)
 					}
+				}
+			}
+		case "baseline":
+			c.Baseline = str(v, "baseline")
+			if c.Baseline != "" {
+				p := c.Baseline
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(c.Dir, p)
+				}
+				if err := Contained(c.Root, p); err != nil {
+					fail(v, "baseline: %v", err)
 				}
 			}
 		case "include":
@@ -348,13 +360,18 @@ const (
 	FromFlag     = "flag"
 	FromConfig   = "config"
 	FromFound    = "found"
-	FromEmbedded = "embedded"
+	FromEmbedded = "embedded" // no registry found: the embedded plan
+	FromBuiltin  = "builtin"  // -registry builtin: the embedded plan, by name
 )
+
+// Builtin is the -registry value that names the embedded plan. A file of
+// that name is reached as ./builtin.
+const Builtin = "builtin"
 
 // A Source says which registry a run uses and why.
 type Source struct {
 	Path string // "" for the embedded default
-	How  string // FromFlag, FromConfig, FromFound or FromEmbedded
+	How  string // FromFlag, FromConfig, FromFound, FromEmbedded or FromBuiltin
 	// Root, when set, is the repository that named Path (FromConfig,
 	// FromFound): LoadRegistry reads Path only if it lies inside Root,
 	// links resolved.
@@ -365,6 +382,8 @@ func (s Source) String() string {
 	switch s.How {
 	case FromEmbedded:
 		return "the embedded default registry"
+	case FromBuiltin:
+		return "the embedded default registry (from -registry builtin)"
 	case FromFlag:
 		return s.Path + " (from -registry)"
 	case FromConfig:
@@ -373,10 +392,19 @@ func (s Source) String() string {
 	return s.Path + " (nearest registry.yaml)"
 }
 
+// Embedded reports whether the source is the embedded plan, found by
+// default or named.
+func (s Source) Embedded() bool {
+	return s.How == FromEmbedded || s.How == FromBuiltin || s.Path == ""
+}
+
 // ResolveRegistry picks the registry: flagPath if set, then cfg.Registry,
 // then the nearest registry.yaml in dir or above it up to the module root,
-// then the embedded default.
+// then the embedded default. A flagPath of Builtin names the embedded plan.
 func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
+	if flagPath == Builtin {
+		return Source{How: FromBuiltin}
+	}
 	if flagPath != "" {
 		if !filepath.IsAbs(flagPath) {
 			flagPath = filepath.Join(dir, flagPath)
@@ -400,7 +428,7 @@ func ResolveRegistry(dir, flagPath string, cfg *Config) Source {
 // process, keyed by path, size and modification time, so an edited file is
 // read again and an unchanged one is not.
 func LoadRegistry(src Source) (*registry.Registry, error) {
-	if src.How == FromEmbedded || src.Path == "" {
+	if src.Embedded() {
 		return portlint.DefaultRegistry()
 	}
 	if src.Root != "" {

@@ -114,6 +114,17 @@ func TestResolveRegistry(t *testing.T) {
 	if src := config.ResolveRegistry(sub, "", nil); src.String() != "the embedded default registry" {
 		t.Errorf("got %q", src)
 	}
+	// -registry builtin names the embedded plan over everything found,
+	// and says so; ./builtin is a file.
+	if src := config.ResolveRegistry(root, "builtin", cfg); src.How != config.FromBuiltin || !src.Embedded() || src.Path != "" {
+		t.Errorf("builtin: %+v", src)
+	}
+	if src := config.ResolveRegistry(root, "./builtin", nil); src.How != config.FromFlag || src.Path != filepath.Join(root, "builtin") {
+		t.Errorf("./builtin is a file: %+v", src)
+	}
+	if reg, err := config.LoadRegistry(config.Source{How: config.FromBuiltin}); err != nil || len(reg.Components) == 0 {
+		t.Errorf("builtin loads the embedded plan: %v", err)
+	}
 }
 
 // TestLoadRegistryCache: an unchanged file is read once; an edited one is
