@@ -209,3 +209,19 @@ func TestWords(t *testing.T) {
 		}
 	}
 }
+
+// TestReservationNamedWhole: a use named "opensearch" names the platform
+// service "OpenSearch", whose owner text splits into open and search too.
+func TestReservationNamedWhole(t *testing.T) {
+	reg, err := registry.Parse("plan.yaml", []byte("version: 1\ngroups:\n  g: {pool: \"[20000, 21000)\"}\nreserved:\n  - {port: 9200, owner: Elasticsearch / OpenSearch}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &check.Checker{Reg: reg}
+	if rs := c.Check(&check.Use{Port: 9200, Role: check.Listen, Names: []string{"opensearch"}}); len(rs) != 0 {
+		t.Errorf("the service itself on its port: %+v", rs)
+	}
+	if rs := c.Check(&check.Use{Port: 9200, Role: check.Listen, Names: []string{"catalog"}}); len(rs) != 1 || rs[0].Check != check.Reserved {
+		t.Errorf("another service on the reserved port: %+v", rs)
+	}
+}

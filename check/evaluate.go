@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/portlint/portlint/registry"
 )
@@ -556,7 +557,9 @@ var genericOwnerWords = map[string]bool{
 // configuration refers to Prometheus, it does not take its port).
 func namesReservation(useWords map[string]bool, rs []*registry.Reservation) bool {
 	for _, r := range rs {
-		for _, w := range Words(r.Owner) {
+		// "OpenSearch" is the word opensearch as well as open and search
+		whole := strings.FieldsFunc(strings.ToLower(r.Owner), func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) })
+		for _, w := range append(Words(r.Owner), whole...) {
 			if len(w) > 2 && !genericOwnerWords[w] && useWords[w] {
 				return true
 			}
