@@ -43,7 +43,7 @@ fi
 # prepare NAME MODVER: download the module, copy it to $work/NAME and make
 # it build on its own; prints the tree's path.
 prepare() {
-	local name=$1 modver=$2 json dir tree p req
+	local name=$1 modver=$2 json dir tree p target req dropped
 	json=$(go mod download -json "$modver") || { echo "realplans: $name: go mod download $modver failed" >&2; return 1; }
 	dir=$(jq -r '.Dir // empty' <<<"$json")
 	[ -n "$dir" ] || { echo "realplans: $name: $(jq -r '.Error // "no Dir"' <<<"$json")" >&2; return 1; }
@@ -53,14 +53,18 @@ prepare() {
 	(
 		cd "$tree"
 		# replace directives with a local path (no version) that the module
-		# copy does not contain
-		go mod edit -json | jq -r '.Replace[]? | select(.New.Version == null) | "\(.Old.Path) \(.New.Path)"' |
-			while read -r p target; do
-				[ -e "$target/go.mod" ] && continue
-				go mod edit -dropreplace="$p"
-				req=$(go mod edit -json | jq -r --arg p "$p" '.Require[]? | select(.Path == $p) | "\(.Path)@\(.Version)"')
-				[ -z "$req" ] || go get "$req" >/dev/null 2>&1
-			done
+		# copy does not contain: drop them all, then fetch the required
+		# versions of the modules they replaced
+		dropped=()
+		while read -r p target; do
+			[ -e "$target/go.mod" ] && continue
+			go mod edit -dropreplace="$p"
+			dropped+=("$p")
+		done < <(go mod edit -json | jq -r '.Replace[]? | select(.New.Version == null) | "\(.Old.Path) \(.New.Path)"')
+		for p in "${dropped[@]}"; do
+			req=$(go mod edit -json | jq -r --arg p "$p" '.Require[]? | select(.Path == $p) | "\(.Path)@\(.Version)"')
+			[ -z "$req" ] || go get "$req"
+		done
 		go mod download
 	) >&2 || { echo "realplans: $name: preparing the module failed" >&2; return 1; }
 	echo "$tree"
