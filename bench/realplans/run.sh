@@ -104,6 +104,8 @@ for name in "${projects[@]}"; do
 
 	tree=$(prepare "$name" "$modver") || exit 2
 	cp "$pdir/registry.yaml" "$tree/registry.yaml"
+	# the project's own .portlint.yaml (test trees, excludes), when the kit has one
+	if [ -f "$pdir/portlint.yaml" ]; then cp "$pdir/portlint.yaml" "$tree/.portlint.yaml"; fi
 	out="$work/$name.out"
 	inv="$work/$name.ports.json"
 	rc=0
