@@ -119,7 +119,7 @@ var dialWords = map[string]bool{
 	"memcache": true, "memcached": true, "elasticsearch": true, "es": true, "jaeger": true,
 	"otlp": true, "collector": true, "agent": false, "registry": true, "vault": true,
 	"smtp": true, "ldap": true, "statsd": true, "syslog": true, "sentry": true, "webhook": true,
-	"scrape": true, "scraping": true, "callback": true, "api": false, "base": false, "baseurl": true, "gateway": false, "sink": true,
+	"scrape": true, "scraping": true, "tracing": true, "tracer": true, "otel": true, "zipkin": true, "callback": true, "api": false, "base": false, "baseurl": true, "gateway": false, "sink": true,
 	"export": false, "exporter": true, "push": true, "pushgateway": true, "upstreams": true,
 	"resolver": true, "resolvers": true, "nameserver": true, "nameservers": true,
 }

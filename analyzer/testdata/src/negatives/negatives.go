@@ -233,3 +233,8 @@ func defaultPort(hostMaybePort, dp string) string { return net.JoinHostPort(host
 func ping(host string) {
 	net.DialTimeout("tcp", defaultPort(host, "80"), time.Second)
 }
+
+// The collector a tracer sends spans to is where the code connects.
+const DefaultDistributedTracingAddress = "localhost:4317"
+
+var tracingAddr = flag.String("experimental-distributed-tracing-address", DefaultDistributedTracingAddress, "address for distributed tracing")
