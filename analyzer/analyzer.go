@@ -338,6 +338,7 @@ func newUse(pass *analysis.Pass, s *site, attr *attribution) *use {
 		Port: s.pv.port, Proto: s.proto, Bind: s.bind, BindKnown: s.bindKnown,
 		Role: s.role, Source: s.source, Names: dedupe(s.names),
 		HostComputed: s.hostComputed && !s.bindKnown,
+		Main:         pass.Pkg.Name() == "main",
 	}
 	if comp != nil {
 		u.Component, u.Via = comp.Name, via

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/portlint/portlint/analyzer"
@@ -276,9 +277,52 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		}
 		offs.complete(&res.findings[i])
 	}
+	withholdOccupied(res.findings, res.uses)
 	sortFindings(res.findings)
 	res.findings = dedupeFindings(res.findings)
 	return res, nil
+}
+
+// withholdOccupied drops the fix of a retired port whose replacement the
+// component already serves somewhere in the tree, and says why in the
+// finding: applied, it would make the component listen twice on one port
+// (the agent's legacy endpoint moved onto the port its API listens on
+// builds and lints clean, and fails at start). The analyzer checks this
+// within a package; only the whole tree sees a listener in another one.
+func withholdOccupied(fs []finding.Finding, uses []*check.Use) {
+	type at struct {
+		file      string
+		line, col int
+	}
+	var byPos map[at][]*check.Use
+	for i := range fs {
+		f := &fs[i]
+		if f.Check != check.Retired || len(f.Fixes) == 0 || len(f.Fixes[0].Edits) == 0 {
+			continue
+		}
+		port, err := strconv.Atoi(f.Fixes[0].Edits[0].New)
+		if err != nil {
+			continue
+		}
+		if byPos == nil {
+			byPos = map[at][]*check.Use{}
+			for _, u := range uses {
+				k := at{u.Pos.File, u.Pos.Line, u.Pos.Column}
+				byPos[k] = append(byPos[k], u)
+			}
+		}
+		for _, u := range byPos[at{f.Pos.File, f.Pos.Line, f.Pos.Column}] {
+			if u.Component != f.Component {
+				continue
+			}
+			if occ := check.Occupant(u, port, uses); occ != nil {
+				f.Message += check.OccupiedNote(u.Component, port)
+				f.Related = append(f.Related, finding.Related{Pos: occ.Pos, Message: fmt.Sprintf("%s listens on %d here", u.Component, port)})
+				f.Fixes = nil
+				break
+			}
+		}
+	}
 }
 
 // tidyErrors splits load errors into lines and drops what repeats: go

@@ -32,6 +32,7 @@ func (r *run) output(res *scanResult) error {
 		}
 		shown = append(shown, f)
 	}
+	r.withholdGenerated(shown)
 	switch {
 	case r.flags.fix || r.flags.diff:
 		if err := r.applyFixes(shown, r.flags.diff); err != nil {
