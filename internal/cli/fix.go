@@ -14,6 +14,7 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // applyFixes applies the first suggested fix of every finding. Identical
@@ -55,7 +56,7 @@ func (r *run) applyFixes(fs []finding.Finding, diff bool) error {
 	for _, file := range files {
 		name := displayPath(r.env, file)
 		edits := dedupeEdits(byFile[file])
-		data, err := os.ReadFile(file)
+		data, err := safefile.Read(file, safefile.MaxSource)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
@@ -165,7 +166,7 @@ var generatedRE = regexp.MustCompile(`^(//|#) Code generated .* DO NOT EDIT\.$`)
 // before its first line of content (Go's package clause, YAML's first
 // key). A fix there would be lost when it is generated again.
 func isGenerated(file string) bool {
-	f, err := os.Open(file)
+	f, err := safefile.Open(file)
 	if err != nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
@@ -13,7 +14,7 @@ import (
 // printSARIF writes a SARIF 2.1.0 log: one rule per check (with its doc),
 // one result per finding with a real region, related locations, and fixes.
 // URIs are relative to %SRCROOT%, the working directory.
-func (r *run) printSARIF(fs []finding.Finding) error {
+func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
 	report := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI("portlint", "https://github.com/portlint/portlint")
 	run.Tool.Driver.WithVersion(Version())
@@ -60,8 +61,69 @@ func (r *run) printSARIF(fs []finding.Finding) error {
 			res.AddFixe(sf)
 		}
 	}
+	// what could not be checked (errors) and what was left out (notes)
+	inv := sarif.NewInvocation().WithExecutionSuccessful(len(res.errors) == 0)
+	for _, e := range res.errors {
+		inv.AddToolExecutionNotification(r.sarifNotification("error", e))
+	}
+	for _, n := range res.notes {
+		inv.AddToolExecutionNotification(r.sarifNotification("note", n))
+	}
+	run.Invocations = append(run.Invocations, inv)
 	report.AddRun(run)
 	return report.PrettyWrite(r.env.Stdout)
+}
+
+// sarifNotification turns an error or note line, "file:line:col: message"
+// or "file: message" or a bare message, into a notification with the
+// location it names.
+func (r *run) sarifNotification(level, text string) *sarif.Notification {
+	n := sarif.NewNotification().WithLevel(level)
+	file, line, col, msg := splitPositioned(text)
+	n.WithMessage(sarif.NewTextMessage(msg))
+	if file != "" {
+		loc := sarif.NewPhysicalLocation().WithArtifactLocation(r.artifact(file))
+		if line > 0 {
+			region := sarif.NewRegion().WithStartLine(line)
+			if col > 0 {
+				region.WithStartColumn(col)
+			}
+			loc.WithRegion(region)
+		}
+		n.AddLocation(sarif.NewLocationWithPhysicalLocation(loc))
+	}
+	return n
+}
+
+// splitPositioned splits "file:line:col: message", "file:line: message"
+// or "file: message" (a file that exists, or a path) into its parts; a
+// message without a position comes back whole.
+func splitPositioned(text string) (file string, line, col int, msg string) {
+	parts := strings.SplitN(text, ": ", 2)
+	if len(parts) != 2 {
+		return "", 0, 0, text
+	}
+	head := strings.Split(parts[0], ":")
+	nums := []int{}
+	for len(head) > 1 {
+		n, err := strconv.Atoi(head[len(head)-1])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		head = head[:len(head)-1]
+	}
+	file = strings.Join(head, ":")
+	if file == "" || strings.ContainsAny(file, " \t") || !strings.ContainsAny(file, "./") {
+		return "", 0, 0, text
+	}
+	if len(nums) > 0 {
+		line = nums[0]
+	}
+	if len(nums) > 1 {
+		col = nums[1]
+	}
+	return file, line, col, parts[1]
 }
 
 func (r *run) artifact(file string) *sarif.ArtifactLocation {

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/sourcegraph/jsonrpc2"
+
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // Options configure a server.
@@ -582,7 +584,7 @@ func (s *Server) read(path string) ([]byte, int, bool, error) {
 	if d != nil {
 		return d.data, d.version, true, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSource)
 	return data, 0, false, err
 }
 
