@@ -42,6 +42,10 @@ func (r *reporter) on(name string) bool {
 func (r *reporter) report(uses []*use) {
 	ignores := r.directives()
 	checker := &check.Checker{Reg: r.reg, Enabled: r.enabled}
+	all := make([]*check.Use, len(uses))
+	for i, u := range uses {
+		all[i] = &u.Use
+	}
 	for _, u := range uses {
 		for _, res := range checker.Check(&u.Use) {
 			if r.suppressed(ignores, u, res.Check) {
@@ -52,6 +56,15 @@ func (r *reporter) report(uses []*use) {
 				Pos: u.pos, End: u.end, Category: res.Check,
 				Message: res.Message + " [" + res.Check + "]",
 				Related: r.related(res.Related),
+			}
+			if res.Replacement != 0 {
+				// a fix that would make the component listen twice on
+				// one port is not offered
+				if occ := check.Occupant(&u.Use, res.Replacement, all); occ != nil {
+					d.Message = res.Message + check.OccupiedNote(u.Component, res.Replacement) + " [" + res.Check + "]"
+					d.Related = append(d.Related, analysis.RelatedInformation{Pos: uses[indexOf(all, occ)].pos, Message: fmt.Sprintf("%s listens on %d here", u.Component, res.Replacement)})
+					res.Replacement = 0
+				}
 			}
 			if res.Replacement != 0 && u.fixStart.IsValid() {
 				d.SuggestedFixes = []analysis.SuggestedFix{{
@@ -84,6 +97,15 @@ func (r *reporter) report(uses []*use) {
 				Message: "portlint:ignore directive suppresses nothing; remove it [" + check.Directive + "]"})
 		}
 	}
+}
+
+func indexOf(us []*check.Use, u *check.Use) int {
+	for i := range us {
+		if us[i] == u {
+			return i
+		}
+	}
+	return -1
 }
 
 // directives collects //portlint:ignore comments; malformed ones are

@@ -6,6 +6,8 @@ package check
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/portlint/portlint/registry"
 )
@@ -76,6 +78,10 @@ type Use struct {
 	Via       string // how the component was found: directive, package, binary, glob, label, name
 	Source    string // how the use was found: "net.Listen", "flag.Int", "k8s containerPort"
 
+	// Main is set for a use in Go package main: the program of its
+	// directory, which no other program links.
+	Main bool
+
 	// Names are the names around the use: the constant, variable, field,
 	// flag or key holding it, the host it points at, the container or
 	// service it belongs to. They tell a reference to another component's
@@ -93,3 +99,59 @@ func (u *Use) Last() int {
 
 // Span returns the ports of the use as an interval.
 func (u *Use) Span() registry.Interval { return registry.Interval{Lo: u.Port, Hi: u.Last()} }
+
+// Occupant returns a use by which u's component already serves port (it
+// listens there, or a default, manifest or published port claims it) on
+// an address where u's listener would collide, or nil. Moving u to port
+// would make the component listen twice on it: "address already in use"
+// at start. Uses of u's own port are not occupants (they move with it or
+// already share it), nor is u itself. A use whose address is not known is
+// taken to collide. The other listener must be in the same process: for
+// Go code, Go code of the component (in any of its packages, except two
+// main packages in different directories, which are two programs); for a
+// manifest, the same file (another Pod on the port is no collision, and a
+// manifest may already declare the port the code is moving to).
+func Occupant(u *Use, port int, uses []*Use) *Use {
+	if u.Component == "" || !u.Role.Serves() {
+		return nil
+	}
+	inGo := strings.HasSuffix(u.Pos.File, ".go")
+	for _, o := range uses {
+		if o == u || o.Component != u.Component || !o.Role.Serves() {
+			continue
+		}
+		if inGo && !strings.HasSuffix(o.Pos.File, ".go") || !inGo && o.Pos.File != u.Pos.File {
+			continue
+		}
+		if u.Main && o.Main && filepath.Dir(u.Pos.File) != filepath.Dir(o.Pos.File) {
+			continue
+		}
+		if o.Pos.File == u.Pos.File && o.Pos.Offset == u.Pos.Offset {
+			continue
+		}
+		if port < o.Port || port > o.Last() || (u.Port >= o.Port && u.Port <= o.Last()) {
+			continue
+		}
+		if !tcpIfUnset(u.Proto).Matches(tcpIfUnset(o.Proto)) {
+			continue
+		}
+		if u.BindKnown && o.BindKnown && !u.Bind.Overlaps(o.Bind) {
+			continue
+		}
+		return o
+	}
+	return nil
+}
+
+func tcpIfUnset(p registry.Proto) registry.Proto {
+	if p == registry.ProtoAny {
+		return registry.TCP
+	}
+	return p
+}
+
+// OccupiedNote is what a retired port's finding adds when its fix is
+// withheld because the replacement is occupied (see Occupant).
+func OccupiedNote(component string, port int) string {
+	return fmt.Sprintf("; no fix: %s already listens on %d, and a second listener there fails with \"address already in use\"", component, port)
+}

@@ -1,6 +1,9 @@
 package manifest
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -10,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // skipDirs are never walked into.
@@ -25,19 +30,34 @@ var manifestRE = regexp.MustCompile(`(?im)^\s*"?(apiVersion|kind|services|static
 	`|^type:\s*(Dataplane|ZoneIngress|ZoneEgress|MeshGateway)\b` +
 	`|(port|ports|addr|address|listen|bind|endpoint|endpoints|url)"?\s*:|(PORT|ADDR|LISTEN)[A-Z_]*=`)
 
+// A Skip is a path discovery did not check: a directory it could not
+// read (Err set: the run is incomplete) or a file it did not open (a FIFO,
+// socket or device, a link to a directory).
+type Skip struct {
+	Path   string
+	Reason string
+	Err    bool
+}
+
 // Discover returns the manifests under the roots, sorted: files named .yaml,
-// .yml or .json whose first 64 KiB hold a manifest's keys or a port
-// context. It skips vendor/, testdata/, node_modules/ and hidden
-// directories, well-known files that are not manifests (CI workflows,
-// Chart.yaml, linter configs), and whatever an exclude glob matches. An
-// exclude glob is matched against the path relative to its root, the path
-// as walked, and (when it has no "/") the base name; a matched directory is
-// skipped whole. A root that is a file is returned as it is when its
-// extension fits. A file that cannot be read is returned too, so that the
-// caller's read names the error instead of the walk ending on it.
-func Discover(roots []string, exclude []string) ([]string, error) {
+// .yml or .json whose first 64 KiB of content (comment lines aside) hold a
+// manifest's keys or a port context. It skips vendor/, testdata/,
+// node_modules/ and hidden directories, well-known files that are not
+// manifests (CI workflows, Chart.yaml, linter configs), and whatever an
+// exclude glob matches. An exclude glob is matched against the path
+// relative to its root, the path as walked, and (when it has no "/") the
+// base name; a matched directory is skipped whole. A root that is a file is
+// returned as it is when its extension fits; a root that is a link to a
+// directory is walked. Inside a root, a link to a regular file is
+// followed; a link to a directory is not (like ./... in the go command),
+// and is reported. A FIFO, socket or device is never opened and is
+// reported; so is a directory that cannot be read, after which the walk
+// goes on. A file that cannot be read is returned, so that the caller's
+// read names the error. The error is for a root that does not exist.
+func Discover(roots []string, exclude []string) ([]string, []Skip, error) {
 	seen := map[string]bool{}
 	var out []string
+	var skips []Skip
 	add := func(p string) {
 		if !seen[p] {
 			seen[p] = true
@@ -47,7 +67,7 @@ func Discover(roots []string, exclude []string) ([]string, error) {
 	for _, root := range roots {
 		st, err := os.Stat(root)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !st.IsDir() {
 			if hasManifestExt(root) {
@@ -55,32 +75,74 @@ func Discover(roots []string, exclude []string) ([]string, error) {
 			}
 			continue
 		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
+		// walk a linked root through its target, naming paths as given
+		walkRoot := root
+		if t, err := filepath.EvalSymlinks(root); err == nil && t != root {
+			walkRoot = t
+		}
+		err = filepath.WalkDir(walkRoot, func(wp string, d fs.DirEntry, err error) error {
+			p := wp
+			if walkRoot != root {
+				if rel, rerr := filepath.Rel(walkRoot, wp); rerr == nil {
+					p = filepath.Join(root, rel)
+				}
 			}
-			rel, _ := filepath.Rel(root, p)
+			if err != nil {
+				if d != nil && d.IsDir() || wp == walkRoot {
+					skips = append(skips, Skip{Path: p, Reason: "cannot read directory: " + pathErr(err), Err: true})
+					return filepath.SkipDir
+				}
+				skips = append(skips, Skip{Path: p, Reason: "cannot read: " + pathErr(err), Err: true})
+				return nil
+			}
+			rel, _ := filepath.Rel(walkRoot, wp)
 			rel = filepath.ToSlash(rel)
 			if d.IsDir() {
-				if p != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || excluded(exclude, rel, p, d.Name())) {
+				if wp != walkRoot && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || excluded(exclude, rel, p, d.Name())) {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			if !d.Type().IsRegular() || !hasManifestExt(p) || skipByName(rel) || excluded(exclude, rel, p, d.Name()) {
+			if !hasManifestExt(p) || skipByName(rel) || excluded(exclude, rel, p, d.Name()) {
 				return nil
 			}
-			if ok, err := sniff(p); err != nil || ok {
+			mode := d.Type()
+			if mode&fs.ModeSymlink != 0 {
+				st, err := os.Stat(wp)
+				if err != nil {
+					skips = append(skips, Skip{Path: p, Reason: "not followed: a broken symbolic link"})
+					return nil
+				}
+				mode = st.Mode().Type()
+				if st.IsDir() {
+					skips = append(skips, Skip{Path: p, Reason: "not followed: a symbolic link to a directory"})
+					return nil
+				}
+			}
+			if k := safefile.Kind(mode); k != "" {
+				skips = append(skips, Skip{Path: p, Reason: "not read: a " + k})
+				return nil
+			}
+			if ok, err := sniff(wp); err != nil || ok {
 				add(p) // unreadable: the caller reads it and names the error
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out, skips, nil
+}
+
+// pathErr returns the reason of a *fs.PathError, without its path.
+func pathErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func hasManifestExt(p string) bool {
@@ -110,16 +172,37 @@ func excluded(globs []string, rel, p, base string) bool {
 	return false
 }
 
+// sniff reports whether the file looks like a manifest: its first
+// sniffSize bytes of content, leaving out blank and comment lines (a
+// license header of any length), match manifestRE. It reads at most the
+// size a manifest may have.
 func sniff(p string) (bool, error) {
-	f, err := os.Open(p)
+	f, err := safefile.Open(p)
 	if err != nil {
 		return false, err
 	}
 	defer f.Close()
-	buf := make([]byte, sniffSize)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return false, err
+	r := bufio.NewReaderSize(io.LimitReader(f, safefile.MaxManifest), 64<<10)
+	var content []byte
+	for len(content) < sniffSize {
+		line, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// a line longer than the buffer is content
+			content = append(content, line...)
+			for err == bufio.ErrBufferFull {
+				line, err = r.ReadSlice('\n')
+			}
+			continue
+		}
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			content = append(content, line...)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false, err
+		}
 	}
-	return manifestRE.Match(buf[:n]), nil
+	return manifestRE.Match(content), nil
 }

@@ -42,7 +42,7 @@ func TestDiscover(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := Discover([]string{root, filepath.Join(root, "notes/readme.yaml")}, []string{"deploy/old/**", "skip-me.yaml"})
+	got, _, err := Discover([]string{root, filepath.Join(root, "notes/readme.yaml")}, []string{"deploy/old/**", "skip-me.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestDiscover(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Discover found\n%q\nwant\n%q", got, want)
 	}
-	if _, err := Discover([]string{filepath.Join(root, "missing")}, nil); err == nil {
+	if _, _, err := Discover([]string{filepath.Join(root, "missing")}, nil); err == nil {
 		t.Error("Discover of a missing root gave no error")
 	}
 }

@@ -111,22 +111,23 @@ func TestMalformed(t *testing.T) {
 		name, src string
 		err       string // a substring of the *Error, or "" for none
 		note      string // a substring of a note, or ""
+		partial   bool   // the note says part of the file went unchecked
 	}{
-		{"tab indentation", "services:\n\tagent:\n\t\tports: [\"8099:8099\"]\n", "2:1: not valid YAML: found character that cannot start any token", ""},
-		{"unclosed quote", "port: \"8080\nlisten: :80\n", "not valid YAML: found unexpected end of stream", ""},
-		{"binary junk", "\x00\x01\x02ELF\x7f\xff\xfe", "1:8: not valid UTF-8", ""},
-		{"invalid utf-8 later", "port: 8080\nname: caf\xe9\n", "2:10: not valid UTF-8", ""},
-		{"control character", "port: 8080\nname: a\x01b\n", "not valid YAML: control characters are not allowed", ""},
-		{"utf-16", "\xff\xfep\x00o\x00", "1:1: UTF-16 text", ""},
-		{"deep flow nesting", deep, "exceeded max depth", ""},
-		{"deep block nesting", deepMap, "", ""},
-		{"alias bomb", bomb.String(), "", "expands too many aliases"},
-		{"self alias", "a: &a {b: *a, port: 8080}\nc: *a\n", "", ""},
-		{"merge of itself", "a: &a {<<: *a, port: 20200}\n", "", ""},
-		{"empty", "", "", ""},
-		{"only comments", "# portlint:ignore retired nothing\n", "", ""},
-		{"template without end", "port: {{ .Values.port\nlisten: \":8099\"\n", "", "skipped 1 template action"},
-		{"jinja", "{% if x %}\nport: 8080\n{% endif %}\n", "", "skipped 2 template actions"},
+		{"tab indentation", "services:\n\tagent:\n\t\tports: [\"8099:8099\"]\n", "2:1: not valid YAML: found character that cannot start any token", "", false},
+		{"unclosed quote", "port: \"8080\nlisten: :80\n", "not valid YAML: found unexpected end of stream", "", false},
+		{"binary junk", "\x00\x01\x02ELF\x7f\xff\xfe", "1:8: not valid UTF-8", "", false},
+		{"invalid utf-8 later", "port: 8080\nname: caf\xe9\n", "2:10: not valid UTF-8", "", false},
+		{"control character", "port: 8080\nname: a\x01b\n", "not valid YAML: control characters are not allowed", "", false},
+		{"utf-16", "\xff\xfep\x00o\x00", "1:1: UTF-16 text", "", false},
+		{"deep flow nesting", deep, "exceeded max depth", "", false},
+		{"deep block nesting", deepMap, "", "", false},
+		{"alias bomb", bomb.String(), "", "expands too many aliases", true},
+		{"self alias", "a: &a {b: *a, port: 8080}\nc: *a\n", "", "", false},
+		{"merge of itself", "a: &a {<<: *a, port: 20200}\n", "", "", false},
+		{"empty", "", "", "", false},
+		{"only comments", "# portlint:ignore retired nothing\n", "", "", false},
+		{"template without end", "port: {{ .Values.port\nlisten: \":8099\"\n", "", "skipped 1 template action", false},
+		{"jinja", "{% if x %}\nport: 8080\n{% endif %}\n", "", "skipped 2 template actions", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -143,7 +144,12 @@ func TestMalformed(t *testing.T) {
 			if tc.note != "" {
 				found := false
 				for _, n := range f.Notes {
-					found = found || strings.Contains(n.Message, tc.note)
+					if strings.Contains(n.Message, tc.note) {
+						found = true
+						if n.Incomplete != tc.partial {
+							t.Errorf("note %v: incomplete = %v, want %v", n, n.Incomplete, tc.partial)
+						}
+					}
 				}
 				if !found {
 					t.Errorf("notes %v, want one containing %q", f.Notes, tc.note)
@@ -164,7 +170,7 @@ func TestLargeFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Notes) != 1 || !strings.Contains(f.Notes[0].Message, "not scanned") || f.Notes[0].Pos.Line != 1 {
+	if len(f.Notes) != 1 || !strings.Contains(f.Notes[0].Message, "not scanned") || f.Notes[0].Pos.Line != 1 || !f.Notes[0].Incomplete {
 		t.Errorf("notes %v, want one saying the file was not scanned", f.Notes)
 	}
 	if len(f.Uses) != 0 {

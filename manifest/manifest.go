@@ -74,6 +74,10 @@ func (f *File) Named(u *check.Use) bool { return f.named[u] }
 type Note struct {
 	Pos     check.Position
 	Message string
+	// Incomplete is set when the note says part of the file was not
+	// checked (not read, or read only in part): the run cannot call the
+	// file clean.
+	Incomplete bool
 }
 
 func (n Note) String() string { return n.Pos.String() + ": " + n.Message }
@@ -131,7 +135,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	f := &File{Path: path}
 	if len(data) > maxFileSize {
 		f.Notes = append(f.Notes, Note{check.Position{File: path, Line: 1, Column: 1},
-			fmt.Sprintf("not scanned: %d bytes is more than the %d a manifest may have", len(data), maxFileSize)})
+			fmt.Sprintf("not scanned: %d bytes is more than the %d a manifest may have", len(data), maxFileSize), true})
 		return f, nil
 	}
 	src := newSource(path, data)
@@ -162,7 +166,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 			s.noteTemplates(text, spans)
 			s.conditional = conditionals(text, spans)
 			for _, e := range errs {
-				s.notef(e.Pos, "not scanned, even with its template actions set aside: %s", e.Msg)
+				s.incompletef(e.Pos, "not scanned, even with its template actions set aside: %s", e.Msg)
 			}
 			errs = nil
 		}
@@ -176,7 +180,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	sort.SliceStable(f.Notes, func(i, j int) bool { return f.Notes[i].Pos.Offset < f.Notes[j].Pos.Offset })
 	if len(errs) > 0 {
 		for _, e := range errs[1:] {
-			s.notef(e.Pos, "not scanned: %s", e.Msg)
+			s.incompletef(e.Pos, "not scanned: %s", e.Msg)
 		}
 		return f, errs[0]
 	}
@@ -185,6 +189,11 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 
 func (s *scanner) notef(at check.Position, format string, args ...any) {
 	s.file.Notes = append(s.file.Notes, Note{Pos: at, Message: fmt.Sprintf(format, args...)})
+}
+
+// incompletef records a note that part of the file went unchecked.
+func (s *scanner) incompletef(at check.Position, format string, args ...any) {
+	s.file.Notes = append(s.file.Notes, Note{Pos: at, Message: fmt.Sprintf(format, args...), Incomplete: true})
 }
 
 // underCondition reports whether n lies in a block that a template

@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // Limits against hostile input. yaml.v3 itself stops nesting at 10000 levels
@@ -9,9 +11,9 @@ import (
 // bounded here: by a budget of node visits per document and by refusing to
 // re-enter a node already being walked.
 const (
-	maxFileSize  = 16 << 20 // larger files are skipped with a note
-	minBudget    = 200_000  // node visits per document, at least
-	budgetFactor = 8        // ... or this many per byte of the document
+	maxFileSize  = safefile.MaxManifest // larger files are not checked: an input error
+	minBudget    = 200_000              // node visits per document, at least
+	budgetFactor = 8                    // ... or this many per byte of the document
 	maxDepth     = 10_100
 )
 
@@ -31,7 +33,7 @@ func (s *scanner) tick() bool {
 	if s.budget <= 0 {
 		if !s.exhausted {
 			s.exhausted = true
-			s.notef(s.docStart, "stopped after %d nodes: the document expands too many aliases", s.budgetTotal)
+			s.incompletef(s.docStart, "stopped after %d nodes: the document expands too many aliases; the rest is not checked", s.budgetTotal)
 		}
 		return false
 	}

@@ -39,7 +39,7 @@ func TestRealManifests(t *testing.T) {
 		if st, err := os.Stat(root); err != nil || !st.IsDir() {
 			continue
 		}
-		files, err := Discover([]string{root}, nil)
+		files, _, err := Discover([]string{root}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

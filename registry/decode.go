@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // Limits that keep a hostile or broken file from exhausting memory.
@@ -27,7 +28,7 @@ const (
 
 // Load reads and parses the registry file at path.
 func Load(path string) (*Registry, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxRegistry)
 	if err != nil {
 		return nil, fmt.Errorf("reading registry: %w", err)
 	}

@@ -11,7 +11,7 @@
 # still name its monorepo siblings; the required versions are used
 # instead), copy registry.yaml to the tree root, and run
 #   portlint -registry registry.yaml FLAGS SCAN
-#   portlint ports -json FLAGS SCAN
+#   portlint ports -json FLAGS RECALL SCAN
 # Prints one table row per project and a total; exits 1 on any attribution
 # error, false positive, unclassified finding, stale entry, recall below
 # 95% or reported negative, 2 when a project cannot be run.
@@ -88,11 +88,13 @@ for name in "${projects[@]}"; do
 	modver=""
 	scan=()
 	flags=()
+	rflags=()
 	while read -r kw rest; do
 		case "$kw" in
 		'' | '#'*) ;;
 		scan) read -r -a scan <<<"$rest" ;;
 		flags) read -r -a flags <<<"$rest" ;;
+		recall) read -r -a rflags <<<"$rest" ;;
 		*) if [ -z "$modver" ]; then modver=$kw; else
 			echo "realplans: $name/project.txt: unknown line \"$kw $rest\"" >&2
 			exit 2
@@ -116,7 +118,7 @@ for name in "${projects[@]}"; do
 		exit 2
 	fi
 	rc=0
-	(cd "$tree" && "$portlint" ports -json "${flags[@]}" "${scan[@]}") >"$inv" 2>"$work/$name.ports.err" || rc=$?
+	(cd "$tree" && "$portlint" ports -json "${flags[@]}" "${rflags[@]}" "${scan[@]}") >"$inv" 2>"$work/$name.ports.err" || rc=$?
 	if [ "$rc" != 0 ]; then
 		echo "realplans: $name: portlint ports exited $rc:" >&2
 		cat "$work/$name.ports.err" >&2

@@ -19,6 +19,7 @@ import (
 
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // The result cache keeps what the analyzer found in each Go package, keyed
@@ -48,6 +49,9 @@ const (
 	cacheTrimEvery  = 24 * time.Hour
 	cacheTouchAfter = time.Hour
 	cacheMaxBytes   = 512 << 20
+	// cacheMaxEntry bounds one file read from the cache: a larger one,
+	// or one that is not a regular file, is a miss.
+	cacheMaxEntry = 64 << 20
 )
 
 // A resultCache is the result cache's directory.
@@ -134,7 +138,7 @@ func header(key string, payload []byte) string {
 // read returns the payload of the cache file p written under key, or nil
 // when p is missing, truncated, corrupt or written under another key.
 func (c *resultCache) read(p, key string) []byte {
-	data, err := os.ReadFile(p)
+	data, err := safefile.Read(p, cacheMaxEntry)
 	if err != nil {
 		return nil
 	}
@@ -190,7 +194,7 @@ func (c *resultCache) touch(p string) {
 // beyond cacheMaxBytes, at most once per cacheTrimEvery.
 func (c *resultCache) trim(now time.Time) {
 	stamp := filepath.Join(c.dir, "trim.txt")
-	if data, err := os.ReadFile(stamp); err == nil {
+	if data, err := safefile.Read(stamp, 1<<10); err == nil {
 		if t, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && now.Sub(time.Unix(t, 0)) < cacheTrimEvery {
 			return
 		}
@@ -270,7 +274,7 @@ func (c *resultCache) exeHash() ([]byte, error) {
 	}
 	name := sha256.Sum256([]byte(exe))
 	memo := filepath.Join(c.dir, "exe", hex.EncodeToString(name[:16]))
-	if data, err := os.ReadFile(memo); err == nil {
+	if data, err := safefile.Read(memo, 1<<10); err == nil {
 		if st, sum, ok := strings.Cut(strings.TrimSpace(string(data)), "\n"); ok && st == before {
 			if b, err := hex.DecodeString(sum); err == nil && len(b) == sha256.Size {
 				return b, nil

@@ -77,15 +77,24 @@ import (
 	"example.com/shop/ports"
 )
 
-const legacyPort = 8001
-
 func main() {
 	admin := &http.Server{Addr: "0.0.0.0:7002"}
 	go admin.ListenAndServe()
 	net.Listen("tcp", ":"+strconv.Itoa(ports.Web))
 	net.Listen("tcp", ":7500")
-	http.ListenAndServe(":"+strconv.Itoa(legacyPort), nil)
 }
+`,
+	"cmd/web/legacy/main.go": `// Command legacy serves the shop's old clients, a program of its own.
+package main
+
+import (
+	"net/http"
+	"strconv"
+)
+
+const legacyPort = 8001
+
+func main() { http.ListenAndServe(":"+strconv.Itoa(legacyPort), nil) }
 `,
 	"cmd/web/main_test.go": `package main
 
@@ -242,8 +251,8 @@ func TestCacheFix(t *testing.T) {
 	if outFresh != outCached || codeFresh != codeCached {
 		t.Errorf("-fix printed\n%s(status %d) without the cache and\n%s(status %d) with it", outFresh, codeFresh, outCached, codeCached)
 	}
-	a, _ := os.ReadFile(filepath.Join(fresh, "cmd", "web", "main.go"))
-	b, _ := os.ReadFile(filepath.Join(cached, "cmd", "web", "main.go"))
+	a, _ := os.ReadFile(filepath.Join(fresh, "cmd", "web", "legacy", "main.go"))
+	b, _ := os.ReadFile(filepath.Join(cached, "cmd", "web", "legacy", "main.go"))
 	if !bytes.Equal(a, b) || !bytes.Contains(a, []byte("7001")) || bytes.Contains(a, []byte("8001")) {
 		t.Errorf("-fix wrote\n%s\nwithout the cache and\n%s\nwith it", a, b)
 	}
@@ -291,9 +300,10 @@ func TestCacheEdits(t *testing.T) {
 	useCache(t)
 	dir := writeFiles(t, shopFiles)
 	const (
-		web   = "example.com/shop/cmd/web"
-		db    = "example.com/shop/cmd/db"
-		ports = "example.com/shop/ports"
+		web    = "example.com/shop/cmd/web"
+		legacy = "example.com/shop/cmd/web/legacy"
+		db     = "example.com/shop/cmd/db"
+		ports  = "example.com/shop/ports"
 	)
 	step := func(what string, want ...string) *goResult {
 		t.Helper()
@@ -311,7 +321,7 @@ func TestCacheEdits(t *testing.T) {
 		}
 		return res
 	}
-	step("first run", db, web, ports)
+	step("first run", db, web, legacy, ports)
 	step("unchanged")
 	// util has no port use; db imports it
 	writeFile(t, dir, "internal/util/util.go", strings.Replace(shopFiles["internal/util/util.go"], "2 * n", "n + n", 1))
@@ -339,7 +349,7 @@ func TestCacheEdits(t *testing.T) {
 	step("file removed from db")
 	// go.mod
 	writeFile(t, dir, "go.mod", shopFiles["go.mod"]+"\n// a comment\n")
-	step("go.mod edited", db, web, ports)
+	step("go.mod edited", db, web, legacy, ports)
 }
 
 // TestCacheTests checks -test: a test file is part of its package's key.

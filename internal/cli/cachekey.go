@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // A package's result is cached under a SHA-256 key over:
@@ -72,7 +74,7 @@ func (r *run) runIdentity(store *resultCache) ([]byte, error) {
 	field(h, cacheFormat, "exe", string(exe))
 	field(h, "registry", r.src.How, r.src.Path, r.reg.File, string(r.reg.Data))
 	if r.cfg != nil {
-		data, err := os.ReadFile(r.cfg.File)
+		data, err := safefile.Read(r.cfg.File, safefile.MaxConfig)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +180,7 @@ type localModule struct {
 
 // goModSum returns the hex SHA-256 of dir/go.mod, or "" when there is none.
 func goModSum(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	data, err := safefile.Read(filepath.Join(dir, "go.mod"), safefile.MaxSource)
 	if err != nil {
 		return ""
 	}
@@ -538,7 +540,7 @@ func (k *keyer) groupSum(path string) []byte {
 // otherwise store a result under the key of its old content.
 func (k *keyer) unchanged(u string, roots []*rootResult) bool {
 	for i, name := range []string{k.gomod, filepath.Join(filepath.Dir(k.gomod), "go.sum")} {
-		data, err := os.ReadFile(name)
+		data, err := safefile.Read(name, safefile.MaxSource)
 		if err != nil && !errors.Is(err, os.ErrNotExist) || !bytes.Equal(data, k.modData[i]) {
 			return false
 		}
@@ -559,7 +561,7 @@ func (k *keyer) unchanged(u string, roots []*rootResult) bool {
 				if k.verified[name] {
 					continue
 				}
-				data, err := os.ReadFile(name)
+				data, err := safefile.Read(name, safefile.MaxSource)
 				if err != nil || sha256.Sum256(data) != lp.sums[i] {
 					return false
 				}

@@ -22,6 +22,7 @@ import (
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
 	"github.com/portlint/portlint/internal/goanalysis"
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // goResult is what the Go half of a run produces.
@@ -36,6 +37,7 @@ type goResult struct {
 	cached   int      // of those, replayed from the result cache
 	analyzed []string // the import paths loaded with types, when listed first
 	cacheOff string   // why the result cache was not used, when it was asked for
+	cacheErr error    // the first result the cache could not store
 }
 
 // goOptions configure the Go half of a run.
@@ -138,7 +140,9 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 			if ur := results[u]; ur != nil {
 				ur.finish()
 				if key := k.key(u); key != "" && ur.ok && k.unchanged(u, ur.roots) {
-					_ = o.cache.store.put(key, &ur.entry) // not stored: analyzed again next run
+					if err := o.cache.store.put(key, &ur.entry); err != nil && res.cacheErr == nil {
+						res.cacheErr = err // not stored: analyzed again next run
+					}
 				}
 			}
 		}
@@ -205,7 +209,7 @@ func loadAnalyze(ctx context.Context, o goOptions, buildFlags, patterns []string
 		roots[i] = r
 		if len(p.Errors) > 0 {
 			for _, e := range p.Errors {
-				r.errors = append(r.errors, e.Error())
+				r.errors = append(r.errors, importError(p, e))
 			}
 			return
 		}
@@ -220,6 +224,37 @@ func loadAnalyze(ctx context.Context, o goOptions, buildFlags, patterns []string
 		}
 	}
 	return roots, nil
+}
+
+// importError returns the text of a load error of p. The type checker
+// reports an import go list could not resolve as "could not import X
+// (invalid package name: \"\")"; what the go command said about X (a
+// missing go.sum entry, a module not in the cache) is on the imported
+// package, and replaces it.
+func importError(p *packages.Package, e packages.Error) string {
+	msg := e.Error()
+	const prefix = "could not import "
+	i := strings.Index(e.Msg, prefix)
+	if i < 0 {
+		return msg
+	}
+	path, _, ok := strings.Cut(e.Msg[i+len(prefix):], " ")
+	if !ok {
+		return msg
+	}
+	dep := p.Imports[path]
+	if dep == nil || len(dep.Errors) == 0 {
+		return msg
+	}
+	var why []string
+	for _, de := range dep.Errors {
+		why = append(why, de.Msg)
+	}
+	at := e.Pos
+	if at == "" || at == "-" {
+		at = p.PkgPath
+	}
+	return fmt.Sprintf("%s: could not import %s: %s", at, path, strings.Join(why, "; "))
 }
 
 // add adds the results of the roots, in order: first their load errors,
@@ -292,7 +327,7 @@ func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum boo
 		return lp
 	}
 	for _, name := range p.GoFiles {
-		data, err := os.ReadFile(name)
+		data, err := safefile.Read(name, safefile.MaxSource)
 		if err != nil {
 			lp.broken = true
 			continue

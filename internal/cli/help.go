@@ -20,9 +20,12 @@ const ExitStatusDoc = `Exit status:
   0  no findings (and, with -json, -sarif or -diff, whatever was found: the
      consumer reads the findings from the output)
   1  portlint itself failed
-  2  bad flags, or input portlint cannot read: a registry or config with
-     errors, a package that does not type-check, a manifest that is not YAML
-     (the rest is still checked and printed)
+  2  bad flags, or input portlint cannot check in full: a registry or config
+     with errors, a path that does not exist, patterns that match nothing, a
+     package that does not type-check, a directory it cannot read, a
+     manifest that is not YAML, over a size limit, or read only in part (an
+     alias bomb, a template it cannot parse); in every output format (the
+     rest is still checked and printed)
   3  findings were printed`
 
 func runHelp(_ context.Context, env *Env, args []string) error {

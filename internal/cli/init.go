@@ -97,7 +97,10 @@ func runRegistryInit(ctx context.Context, env *Env, args []string) error {
 	for _, e := range res.errors {
 		fmt.Fprintln(env.Stderr, printable(r.relErr(e)))
 	}
-	patterns, _, _ := r.splitArgs(pos)
+	patterns, _, _, err := r.splitArgs(pos)
+	if err != nil {
+		return err
+	}
 	var pkgs *goPackages
 	if !f.noGo && len(patterns) > 0 {
 		if pkgs, err = listGoPackages(ctx, dir, patterns, f.tags); err != nil {

@@ -5,15 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/portlint/portlint/analyzer"
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
 	"github.com/portlint/portlint/internal/config"
+	"github.com/portlint/portlint/internal/safefile"
 	"github.com/portlint/portlint/registry"
 )
 
@@ -199,15 +202,30 @@ type scanResult struct {
 	uses     []*check.Use
 	errors   []string
 	goPkgs   int
-	files    int      // manifests scanned
-	notes    []string // what manifest scanning skipped
-	ignored  int      // Go findings the analyzer silenced (manifest ones are kept, marked)
+	// goMatched counts the packages the patterns named, broken or not
+	goMatched int
+	files     int      // manifests scanned
+	notes     []string // what manifest scanning skipped
+	ignored   int      // Go findings the analyzer silenced (manifest ones are kept, marked)
 }
 
 // splitArgs separates Go package patterns from manifest files and
-// directories to search for manifests.
-func (r *run) splitArgs(args []string) (patterns, manifestRoots, manifestFiles []string) {
+// directories to search for manifests. An argument that names a path (as
+// the go command reads it: absolute, or starting with . or ..) must exist.
+func (r *run) splitArgs(args []string) (patterns, manifestRoots, manifestFiles []string, err error) {
 	for _, a := range args {
+		if isPathArg(a) {
+			root := strings.TrimSuffix(strings.TrimSuffix(a, "/..."), "...")
+			if root == "" {
+				root = "/"
+			}
+			if !filepath.IsAbs(root) {
+				root = filepath.Join(r.dir, root)
+			}
+			if _, err := os.Stat(root); err != nil {
+				return nil, nil, nil, usageError("portlint: %s: %v", a, pathErrReason(err))
+			}
+		}
 		p := a
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(r.dir, p)
@@ -232,6 +250,22 @@ func (r *run) splitArgs(args []string) (patterns, manifestRoots, manifestFiles [
 	return
 }
 
+// isPathArg reports whether the go command reads a pattern as a file
+// system path rather than an import path.
+func isPathArg(a string) bool {
+	return filepath.IsAbs(a) || a == "." || a == ".." || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "../") ||
+		strings.HasPrefix(a, "."+string(filepath.Separator)) || strings.HasPrefix(a, ".."+string(filepath.Separator))
+}
+
+// pathErrReason returns the reason of a *fs.PathError, without its path.
+func pathErrReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 func isManifestName(p string) bool {
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".yaml", ".yml", ".json":
@@ -243,7 +277,10 @@ func isManifestName(p string) bool {
 // scan runs the Go analysis and the manifest scan, then the whole-tree
 // checks.
 func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
-	patterns, roots, files := r.splitArgs(args)
+	patterns, roots, files, err := r.splitArgs(args)
+	if err != nil {
+		return nil, err
+	}
 	res := &scanResult{}
 	// The manifests are read while go list and the type checker work.
 	type manifestScan struct {
@@ -274,6 +311,14 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		if cacheOff == "" {
 			cacheOff = gr.cacheOff
 		}
+		// a cache that cannot be written slows the next run; it is not
+		// an error of this one
+		if strings.HasPrefix(cacheOff, "cannot create the cache directory") {
+			res.notes = append(res.notes, "result cache off: "+cacheOff)
+		}
+		if gr.cacheErr != nil {
+			res.notes = append(res.notes, "result cache: results not stored: "+gr.cacheErr.Error())
+		}
 		if r.flags.v {
 			if cacheOff != "" {
 				fmt.Fprintf(r.env.Stderr, "portlint: result cache off: %s\n", cacheOff)
@@ -293,6 +338,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		}
 		res.errors = append(res.errors, gr.errors...)
 		res.goPkgs = gr.loaded
+		res.goMatched = gr.matched + len(gr.errors)
 		res.ignored = gr.ignored
 	}
 	scanned := <-manifests
@@ -303,8 +349,12 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	if ms != nil {
 		res.uses = append(res.uses, ms.uses()...)
 		res.errors = append(res.errors, ms.errors...)
-		res.notes = ms.notes
+		res.notes = append(res.notes, ms.notes...)
 		res.files = len(ms.files)
+	}
+	if len(patterns) > 0 && !r.flags.noGo && res.goMatched == 0 && res.files == 0 && len(res.errors) == 0 {
+		// like go vet: nothing to check is not a clean result
+		return nil, usageError("portlint: %s matched no packages or manifests", strings.Join(args, " "))
 	}
 	// The whole-tree checks see every use; a YAML directive that silences
 	// one is marked used before the per-file checks judge directives.
@@ -321,9 +371,52 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		}
 		offs.complete(&res.findings[i])
 	}
+	withholdOccupied(res.findings, res.uses)
 	sortFindings(res.findings)
 	res.findings = dedupeFindings(res.findings)
 	return res, nil
+}
+
+// withholdOccupied drops the fix of a retired port whose replacement the
+// component already serves somewhere in the tree, and says why in the
+// finding: applied, it would make the component listen twice on one port
+// (the agent's legacy endpoint moved onto the port its API listens on
+// builds and lints clean, and fails at start). The analyzer checks this
+// within a package; only the whole tree sees a listener in another one.
+func withholdOccupied(fs []finding.Finding, uses []*check.Use) {
+	type at struct {
+		file      string
+		line, col int
+	}
+	var byPos map[at][]*check.Use
+	for i := range fs {
+		f := &fs[i]
+		if f.Check != check.Retired || len(f.Fixes) == 0 || len(f.Fixes[0].Edits) == 0 {
+			continue
+		}
+		port, err := strconv.Atoi(f.Fixes[0].Edits[0].New)
+		if err != nil {
+			continue
+		}
+		if byPos == nil {
+			byPos = map[at][]*check.Use{}
+			for _, u := range uses {
+				k := at{u.Pos.File, u.Pos.Line, u.Pos.Column}
+				byPos[k] = append(byPos[k], u)
+			}
+		}
+		for _, u := range byPos[at{f.Pos.File, f.Pos.Line, f.Pos.Column}] {
+			if u.Component != f.Component {
+				continue
+			}
+			if occ := check.Occupant(u, port, uses); occ != nil {
+				f.Message += check.OccupiedNote(u.Component, port)
+				f.Related = append(f.Related, finding.Related{Pos: occ.Pos, Message: fmt.Sprintf("%s listens on %d here", u.Component, port)})
+				f.Fixes = nil
+				break
+			}
+		}
+	}
 }
 
 // tidyErrors splits load errors into lines and drops what repeats: go
@@ -434,7 +527,7 @@ func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) ([]finding.Findin
 // or on the line above, that names the check, or 0. Tree checks are
 // suppressed this way in Go files.
 func lineIgnores(file string, line int, name string) int {
-	data, err := os.ReadFile(file)
+	data, err := safefile.Read(file, safefile.MaxSource)
 	if err != nil || line < 1 {
 		return 0
 	}

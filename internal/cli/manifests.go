@@ -15,6 +15,7 @@ import (
 
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/safefile"
 	"github.com/portlint/portlint/manifest"
 )
 
@@ -53,9 +54,16 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		exclude = r.cfg.Exclude
 	}
 	exclude = append(append([]string(nil), exclude...), r.nestedModules...)
-	found, err := manifest.Discover(roots, exclude)
+	found, skips, err := manifest.Discover(roots, exclude)
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
+	}
+	for _, sk := range skips {
+		if sk.Err {
+			ms.errors = append(ms.errors, sk.Path+": "+sk.Reason)
+		} else {
+			ms.notes = append(ms.notes, sk.Path+": "+sk.Reason)
+		}
 	}
 	paths := append(found, files...)
 	for _, p := range paths {
@@ -79,11 +87,21 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		if !r.flags.tests && check.IsTestFile(rel) && !slices.Contains(files, p) {
 			continue // sample resources of a test tree: checked with -test, or when named
 		}
-		data, err := os.ReadFile(p)
+		data, err := safefile.Read(p, safefile.MaxManifest)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
+			}
+			if errors.Is(err, safefile.ErrNotRegular) {
+				// named on the command line: a FIFO is never opened
+				ms.notes = append(ms.notes, fmt.Sprintf("%s: not read: %v", p, strings.TrimPrefix(err.Error(), safefile.ErrNotRegular.Error()+": ")))
+				continue
+			}
+			var tl *safefile.TooLargeError
+			if errors.As(err, &tl) {
+				ms.errors = append(ms.errors, fmt.Sprintf("%s:1:1: not checked: %v", p, err))
+				continue
 			}
 			ms.errors = append(ms.errors, fmt.Sprintf("%s: cannot read: %v", p, err))
 			continue
@@ -96,6 +114,11 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			continue
 		}
 		for _, n := range f.Notes {
+			if n.Incomplete {
+				// part of the file went unchecked: the run cannot pass it
+				ms.errors = append(ms.errors, n.String())
+				continue
+			}
 			ms.notes = append(ms.notes, n.String())
 		}
 		ms.files = append(ms.files, f)

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // output prints the findings in the chosen format and returns the exit
@@ -32,6 +32,7 @@ func (r *run) output(res *scanResult) error {
 		}
 		shown = append(shown, f)
 	}
+	r.withholdGenerated(shown)
 	switch {
 	case r.flags.fix || r.flags.diff:
 		if err := r.applyFixes(shown, r.flags.diff); err != nil {
@@ -47,7 +48,7 @@ func (r *run) output(res *scanResult) error {
 				return err
 			}
 		case r.flags.sarif:
-			if err := r.printSARIF(shown); err != nil {
+			if err := r.printSARIF(shown, res); err != nil {
 				return err
 			}
 		default:
@@ -58,7 +59,7 @@ func (r *run) output(res *scanResult) error {
 			return err
 		}
 	case r.flags.sarif:
-		if err := r.printSARIF(shown); err != nil {
+		if err := r.printSARIF(shown, res); err != nil {
 			return err
 		}
 	default:
@@ -118,7 +119,7 @@ func (r *run) printText(fs []finding.Finding) {
 func (r *run) printContext(cache map[string][]string, f finding.Finding) {
 	lines, ok := cache[f.Pos.File]
 	if !ok {
-		data, err := os.ReadFile(f.Pos.File)
+		data, err := safefile.Read(f.Pos.File, safefile.MaxSource)
 		if err == nil {
 			lines = strings.Split(string(data), "\n")
 		}

@@ -36,6 +36,11 @@ func (r *run) printJSON(fs []finding.Finding, res *scanResult, ignored int) erro
 			return err
 		}
 	}
+	for _, n := range res.notes {
+		if err := enc.Encode(finding.Message{Note: &finding.Note{Message: r.relErr(n)}}); err != nil {
+			return err
+		}
+	}
 	return enc.Encode(finding.Message{Summary: &finding.Summary{Packages: res.goPkgs, Manifests: res.files, Findings: len(fs), Ignored: ignored}})
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/portlint/portlint"
@@ -23,6 +24,18 @@ type (
 		Tool               sarifTool                   `json:"tool"`
 		OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
 		Results            []sarifResult               `json:"results"`
+		Invocations        []sarifInvocation           `json:"invocations,omitempty"`
+	}
+	// sarifInvocation says whether everything could be checked: errors
+	// and notes about input left unchecked are its notifications.
+	sarifInvocation struct {
+		ExecutionSuccessful        bool                `json:"executionSuccessful"`
+		ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+	}
+	sarifNotification struct {
+		Level     string          `json:"level"`
+		Message   sarifMessage    `json:"message"`
+		Locations []sarifLocation `json:"locations,omitempty"`
 	}
 	sarifTool struct {
 		Driver sarifDriver `json:"driver"`
@@ -101,7 +114,7 @@ const sarifSchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 // one result per finding with a real region, related locations, and fixes.
 // URIs are relative to %SRCROOT%, the working directory; the embedded
 // registry is named by its address in portlint's repository.
-func (r *run) printSARIF(fs []finding.Finding) error {
+func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
 	root := filepath.ToSlash(r.dir)
 	if !strings.HasSuffix(root, "/") {
 		root += "/"
@@ -158,12 +171,69 @@ func (r *run) printSARIF(fs []finding.Finding) error {
 		}
 		run.Results = append(run.Results, res)
 	}
+	// what could not be checked (errors) and what was left out (notes)
+	inv := sarifInvocation{ExecutionSuccessful: len(res.errors) == 0}
+	for _, e := range res.errors {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, r.sarifNotification("error", e))
+	}
+	for _, n := range res.notes {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, r.sarifNotification("note", n))
+	}
+	run.Invocations = []sarifInvocation{inv}
 	data, err := json.MarshalIndent(sarifLogOut{Schema: sarifSchemaURI, Version: "2.1.0", Runs: []sarifRunOut{run}}, "", "  ")
 	if err != nil {
 		return err
 	}
 	_, err = r.env.Stdout.Write(append(data, '\n'))
 	return err
+}
+
+// sarifNotification turns an error or note line, "file:line:col: message"
+// or "file: message" or a bare message, into a notification with the
+// location it names.
+func (r *run) sarifNotification(level, text string) sarifNotification {
+	n := sarifNotification{Level: level}
+	file, line, col, msg := splitPositioned(text)
+	n.Message = sarifMessage{Text: msg}
+	if file != "" {
+		loc := sarifPhysicalLoc{ArtifactLocation: r.artifact(file)}
+		if line > 0 {
+			loc.Region = &sarifRegionOut{StartLine: line, StartColumn: col}
+		}
+		n.Locations = []sarifLocation{{PhysicalLocation: loc}}
+	}
+	return n
+}
+
+// splitPositioned splits "file:line:col: message", "file:line: message"
+// or "file: message" (a file that exists, or a path) into its parts; a
+// message without a position comes back whole.
+func splitPositioned(text string) (file string, line, col int, msg string) {
+	parts := strings.SplitN(text, ": ", 2)
+	if len(parts) != 2 {
+		return "", 0, 0, text
+	}
+	head := strings.Split(parts[0], ":")
+	nums := []int{}
+	for len(head) > 1 {
+		n, err := strconv.Atoi(head[len(head)-1])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		head = head[:len(head)-1]
+	}
+	file = strings.Join(head, ":")
+	if file == "" || strings.ContainsAny(file, " \t") || !strings.ContainsAny(file, "./") {
+		return "", 0, 0, text
+	}
+	if len(nums) > 0 {
+		line = nums[0]
+	}
+	if len(nums) > 1 {
+		col = nums[1]
+	}
+	return file, line, col, parts[1]
 }
 
 // fileURI is the file: URI of an absolute slash-separated path.

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"os"
 	"strings"
 
 	"github.com/portlint/portlint"
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // offsets completes positions that carry a line and column but no byte
@@ -59,7 +59,7 @@ func (o *offsets) data(file string) []byte {
 	if d, ok := o.content[file]; ok {
 		return d
 	}
-	d, _ := os.ReadFile(file)
+	d, _ := safefile.Read(file, safefile.MaxSource)
 	if o.content == nil {
 		o.content = map[string][]byte{}
 	}

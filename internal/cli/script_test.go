@@ -205,7 +205,7 @@ func hasKeys(obj map[string]any, keys ...string) error {
 }
 
 // cmdJSONLines checks the stdout of a portlint -json run: every line is
-// one object with exactly one of config, finding, error, summary, as the
+// one object with exactly one of config, finding, error, note, summary, as the
 // README documents; the config comes first and the summary last; every
 // position is relative and points at the line and column its byte offset
 // names in the file; the summary counts the findings printed. With
@@ -286,6 +286,10 @@ func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
 		case msg.Error != nil:
 			if msg.Error.Message == "" {
 				ts.Fatalf("jsonlines: line %d: empty error", i+1)
+			}
+		case msg.Note != nil:
+			if msg.Note.Message == "" {
+				ts.Fatalf("jsonlines: line %d: empty note", i+1)
 			}
 		case msg.Summary != nil:
 			if i != len(lines)-1 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/portlint/portlint/analyzer"
 	"github.com/portlint/portlint/internal/config"
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // VetMode reports whether go vet invoked portlint as a -vettool: go vet
@@ -94,7 +95,7 @@ func (vetVersion) Set(s string) error {
 // hashFile adds a plan to h: its name relative to root (so that the same
 // module elsewhere shares the cache) and its content.
 func hashFile(h hash.Hash, root, p string) {
-	data, err := os.ReadFile(p)
+	data, err := safefile.Read(p, safefile.MaxRegistry)
 	if err != nil {
 		return // unreadable: the run itself will say so
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/portlint/portlint"
 	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/internal/safefile"
 	"github.com/portlint/portlint/registry"
 )
 
@@ -195,7 +196,7 @@ func Load(path string) (*Config, error) {
 	if err := Contained(RepoRoot(filepath.Dir(path)), path); err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxConfig)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
@@ -436,9 +437,9 @@ func LoadRegistry(src Source) (*registry.Registry, error) {
 			return nil, fmt.Errorf("registry: %w", err)
 		}
 	}
-	st, err := os.Stat(src.Path)
+	st, err := safefile.Check(src.Path, safefile.MaxRegistry)
 	if err != nil {
-		return nil, fmt.Errorf("registry: %w", err)
+		return nil, fmt.Errorf("reading registry: %w", err)
 	}
 	key := cacheKey{src.Path, st.Size(), st.ModTime().UnixNano()}
 	cache.Lock()

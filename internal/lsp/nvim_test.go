@@ -28,12 +28,13 @@ func TestNeovim(t *testing.T) {
 	root := lsptest.CopyDir(t, filepath.Join("testdata", "fixture"))
 	const (
 		agent = "cmd/agent/main.go"
+		api   = "cmd/agent/api/main.go"
 		ds    = "deploy/agent/daemonset.yaml"
 	)
 	agentLine, agentText := lsptest.Line(t, filepath.Join(root, agent), `":8099"`)
 	dsLine, dsText := lsptest.Line(t, filepath.Join(root, ds), "containerPort: 8099")
 	resLine, _ := lsptest.Line(t, filepath.Join(root, ds), "containerPort: 15001")
-	portLine, _ := lsptest.Line(t, filepath.Join(root, agent), `":20000"`)
+	portLine, _ := lsptest.Line(t, filepath.Join(root, api), `":20000"`)
 
 	res := lsptest.Run(t, nvim, lsptest.Config{
 		Cmd:  []string{bin, "lsp"},
@@ -44,7 +45,9 @@ func TestNeovim(t *testing.T) {
 			{Op: "open", File: ds},
 			{Op: "wait", File: ds, Count: 2, Source: "portlint"},
 			{Op: "hover", File: ds, Line: resLine, Text: "15001"},
-			{Op: "hover", File: agent, Line: portLine, Text: "20000"},
+			{Op: "open", File: api},
+			{Op: "wait", File: api, Count: 0, Source: "portlint"},
+			{Op: "hover", File: api, Line: portLine, Text: "20000"},
 			{Op: "action", File: agent, Line: agentLine, Text: "8099", Title: "Replace 8099 with 20000"},
 			{Op: "wait", File: agent, Count: 0, Source: "portlint"},
 			{Op: "action", File: ds, Line: dsLine, Text: "8099", Title: "Replace 8099 with 20000"},
@@ -95,7 +98,7 @@ func TestNeovim(t *testing.T) {
 	if h := res[4].Hover; !strings.Contains(h, "**reserved** by the platform: Istio Envoy outbound") {
 		t.Errorf("hover on 15001:\n%s", h)
 	}
-	if h := res[5].Hover; !strings.Contains(h, "owner: **agent** `20000`") || !strings.Contains(h, "free nearby in engine.install: 20002, 20003") {
+	if h := res[7].Hover; !strings.Contains(h, "owner: **agent** `20000`") || !strings.Contains(h, "free nearby in engine.install: 20002, 20003") {
 		t.Errorf("hover on 20000:\n%s", h)
 	}
 
@@ -110,9 +113,9 @@ func TestNeovim(t *testing.T) {
 			t.Errorf("%s after the code action:\n%s\nwant:\n%s", file, got, want)
 		}
 	}
-	wantFixed(agent, res[6].Lines)
-	wantFixed(ds, res[8].Lines)
-	if rest := res[9].Diagnostics; len(rest) != 1 || rest[0].Message != "port 15001 is reserved by the platform (Istio Envoy outbound)" {
+	wantFixed(agent, res[8].Lines)
+	wantFixed(ds, res[10].Lines)
+	if rest := res[11].Diagnostics; len(rest) != 1 || rest[0].Message != "port 15001 is reserved by the platform (Istio Envoy outbound)" {
 		t.Errorf("manifest after the fix: %+v", rest)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/internal/config"
+	"github.com/portlint/portlint/internal/safefile"
 	"github.com/portlint/portlint/registry"
 )
 
@@ -188,7 +189,7 @@ func (s *Server) noteDiskRegistry(path string, err error) {
 	s.mu.Lock()
 	s.diskErrs[path] = err.Error()
 	s.mu.Unlock()
-	data, rerr := os.ReadFile(path)
+	data, rerr := safefile.Read(path, safefile.MaxRegistry)
 	if rerr != nil {
 		return
 	}

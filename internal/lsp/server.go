@@ -22,11 +22,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sourcegraph/jsonrpc2"
+
+	"github.com/portlint/portlint/internal/safefile"
 )
 
 // Options configure a server.
@@ -63,7 +66,7 @@ func (s *Server) serve(ctx context.Context, stream io.ReadWriteCloser) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.ctx = ctx
-	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(stream, jsonrpc2.VSCodeObjectCodec{}), s,
+	conn := jsonrpc2.NewConn(ctx, newFrameStream(stream, s.logf), s,
 		jsonrpc2.SetLogger(s.logger()))
 	s.setConn(conn)
 	go s.goWorker()
@@ -210,6 +213,7 @@ func (s *Server) showMessage(typ int, msg string) {
 // in sequence; requests that compute an answer run concurrently and can be
 // cancelled with $/cancelRequest.
 func (s *Server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	defer s.recoverRequest(ctx, conn, req)
 	var params json.RawMessage
 	if req.Params != nil {
 		params = *req.Params
@@ -285,6 +289,7 @@ func (s *Server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			s.mu.Unlock()
 			cancel()
 		}()
+		defer s.recoverRequest(ctx, conn, req)
 		res, err := handler(rctx, params)
 		switch {
 		case rctx.Err() != nil && ctx.Err() == nil:
@@ -295,6 +300,19 @@ func (s *Server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			reply(ctx, conn, req, res)
 		}
 	}()
+}
+
+// recoverRequest turns a panic while handling req into a log line and,
+// for a request, an internal error: one bad message never ends the session.
+func (s *Server) recoverRequest(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.logf("%s: internal error: %v\n%s", req.Method, r, debug.Stack())
+	if !req.Notif {
+		replyError(ctx, conn, req, jsonrpc2.CodeInternalError, fmt.Sprintf("internal error: %v", r))
+	}
 }
 
 func reply(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request, res any) {
@@ -582,7 +600,7 @@ func (s *Server) read(path string) ([]byte, int, bool, error) {
 	if d != nil {
 		return d.data, d.version, true, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, safefile.MaxSource)
 	return data, 0, false, err
 }
 

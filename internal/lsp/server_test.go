@@ -13,6 +13,7 @@ import (
 
 const (
 	agentGo     = "cmd/agent/main.go"
+	agentAPIGo  = "cmd/agent/api/main.go"
 	webGo       = "cmd/webserver/main.go"
 	portsGo     = "internal/ports/ports.go"
 	daemonset   = "deploy/agent/daemonset.yaml"
@@ -138,9 +139,9 @@ func TestGoCodeAction(t *testing.T) {
 
 func TestHoverGoAndRegistry(t *testing.T) {
 	c := startClient(t, lsptest.CopyDir(t, filepath.Join("testdata", "fixture")), Options{})
-	text := c.open(agentGo)
-	c.waitCount(agentGo, 1)
-	h := c.hover(agentGo, find(t, text, "20000", 0))
+	api := c.open(agentAPIGo)
+	c.waitCount(agentAPIGo, 0)
+	h := c.hover(agentAPIGo, find(t, api, "20000", 0))
 	if h == nil {
 		t.Fatal("no hover on 20000")
 	}
@@ -154,6 +155,8 @@ func TestHoverGoAndRegistry(t *testing.T) {
 			t.Errorf("hover lacks %q:\n%s", want, h.Contents.Value)
 		}
 	}
+	text := c.open(agentGo)
+	c.waitCount(agentGo, 1)
 	h = c.hover(agentGo, find(t, text, "8099", 0))
 	if h == nil || !strings.Contains(h.Contents.Value, "**retired**: was agent's; replaced by `20000`") {
 		t.Errorf("hover on 8099 = %+v", h)

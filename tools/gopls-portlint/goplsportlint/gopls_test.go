@@ -35,7 +35,6 @@ func TestGoplsInNeovim(t *testing.T) {
 		dam   = "cmd/data_dam/main.go"
 	)
 	line, text := lsptest.Line(t, filepath.Join(root, agent), `":8099"`)
-	portLine, _ := lsptest.Line(t, filepath.Join(root, agent), `":20000"`)
 	env := []string{"GOPLSCACHE=" + t.TempDir()} // shared by both sessions
 
 	res := lsptest.Run(t, nvim, lsptest.Config{
@@ -51,7 +50,7 @@ func TestGoplsInNeovim(t *testing.T) {
 			{Op: "wait", File: agent, Count: 1, Source: "portlint"},
 			{Op: "action", File: agent, Line: line, Text: "8099", Title: "Replace 8099 with 20000"},
 			{Op: "wait", File: agent, Count: 0, Source: "portlint"},
-			{Op: "hover", File: agent, Line: portLine, Text: "ListenAndServe"},
+			{Op: "hover", File: agent, Line: line, Text: "ListenAndServe"},
 		},
 	})
 	for i, r := range res {

@@ -14,7 +14,7 @@ func all() {
 	net.Listen("tcp", ":23000")          // want `port 23000 lies in range engine.mgmt \(SE-M\), outside webserver's ranges`
 	net.Listen("tcp", ":29005")          // want `port 29005 is outside the pool \[20000, 29000\) of group engine, where webserver belongs \[foreign-range\]`
 	net.Listen("tcp", ":4040")           // want `port 4040 is outside the pool`
-	net.Listen("tcp", ":8299")           // want `port 8299 is retired: webserver moved to 20200 \[retired\]`
+	net.Listen("tcp", ":8299")           // want `port 8299 is retired: webserver moved to 20200; no fix: webserver already listens on 20200, and a second listener there fails with "address already in use" \[retired\]`
 	net.Listen("tcp", ":20290")          // want `port 20290 is in webserver's range engine.mgmt.apps but not registered \[unregistered\]`
 	net.Listen("tcp", ":15006")          // want `port 15006 is reserved by the platform \(Istio Envoy inbound\) \[reserved\]`
 	net.Listen("tcp", ":31000")          // want `port 31000 is reserved by the platform \(Kubernetes NodePort services\)`

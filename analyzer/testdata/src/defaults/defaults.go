@@ -24,7 +24,7 @@ const DefaultPort = 20200 // its own port
 
 const metricsPort = 20210 // want `port 20210 is in webserver's range engine.mgmt.apps but not registered \[unregistered\]`
 
-const legacyPort = 8299 // want `port 8299 is retired: webserver moved to 20200 \[retired\]`
+const legacyPort = 8299 // want `port 8299 is retired: webserver moved to 20200; no fix: webserver already listens on 20200`
 
 var listenAddr = "0.0.0.0:20211" // want `port 20211 is in webserver's range`
 

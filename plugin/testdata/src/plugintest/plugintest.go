@@ -8,7 +8,7 @@ import "net"
 
 func serve() {
 	net.Listen("tcp", ":1001")
-	net.Listen("tcp", ":8080") // want `port 8080 is retired: api moved to 1001 \[retired\]`
+	net.Listen("tcp", ":8080") // want `port 8080 is retired: api moved to 1001; no fix: api already listens on 1001`
 	net.Listen("tcp", ":1100") // want `port 1100 belongs to worker, not api \[conflict\]`
 	net.Listen("tcp", ":1050") // in api's range but unregistered: disabled
 
