@@ -361,6 +361,7 @@ func newUse(pass *analysis.Pass, s *site, attr *attribution) *use {
 		Role: s.role, Source: s.source, Names: dedupe(s.names),
 		HostComputed: s.hostComputed && !s.bindKnown,
 		Main:         pass.Pkg.Name() == "main",
+		Ref:          s.ref,
 	}
 	if comp != nil {
 		u.Component, u.Via = comp.Name, via

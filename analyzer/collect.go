@@ -35,6 +35,10 @@ type site struct {
 	decl declRef
 	// comp, when set, is the component a "types" pattern gives the use.
 	comp *registry.Component
+	// ref: the value is a constant of another package of the module whose
+	// name says port, checked at its declaration; the use is listed, not
+	// checked again.
+	ref bool
 }
 
 // A declRef names a Go declaration: a package path, a type or package-level
@@ -109,8 +113,9 @@ func (c *collector) add(s *site, expr ast.Expr) {
 	if v := s.pv.via; v != nil && !s.pv.literal() && c.r.consts[v] == nil && s.prio < prioSink && v.Pkg() != nil && c.sameModule(v.Pkg()) {
 		if k := classify(v.Name()); (k.port || k.addr) && v.Parent() == v.Pkg().Scope() {
 			// model.HBoneInboundListenPort used here: the constant is a
-			// port use at its declaration, checked once in its own package
-			return
+			// port use at its declaration, checked once in its own
+			// package; here it is a use for the inventory only
+			s.ref = true
 		}
 	}
 	switch decl := c.r.consts[s.pv.via]; {

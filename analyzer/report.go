@@ -47,6 +47,9 @@ func (r *reporter) report(uses []*use) {
 		all[i] = &u.Use
 	}
 	for _, u := range uses {
+		if u.Ref {
+			continue // checked where the constant is declared
+		}
 		for _, res := range checker.Check(&u.Use) {
 			if r.suppressed(ignores, u, res.Check) {
 				r.ignored++

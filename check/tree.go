@@ -42,8 +42,8 @@ func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []
 	}
 	by := map[key][]*Use{}
 	for _, u := range uses {
-		if !u.Role.Listens() {
-			continue // a dial, an exposed Service port, a configured or redirect target
+		if !u.Role.Listens() || u.Ref {
+			continue // a dial, an exposed Service port, a configured or redirect target, a constant's use
 		}
 		c := reg.Component(u.Component)
 		if c == nil || u.Port == 0 {

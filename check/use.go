@@ -82,6 +82,11 @@ type Use struct {
 	// directory, which no other program links.
 	Main bool
 
+	// Ref marks a use of a port constant declared in another package of
+	// the module: the declaration is checked, the use only listed (it is
+	// in the inventory, not checked again, and no duplicate listener).
+	Ref bool
+
 	// Names are the names around the use: the constant, variable, field,
 	// flag or key holding it, the host it points at, the container or
 	// service it belongs to. They tell a reference to another component's
