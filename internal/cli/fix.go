@@ -55,13 +55,12 @@ func (r *run) applyFixes(fs []finding.Finding, diff bool) error {
 	}
 	for _, file := range files {
 		name := displayPath(r.env, file)
-		edits := dedupeEdits(byFile[file])
 		data, err := safefile.Read(file, safefile.MaxSource)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		out, err := udiff.Apply(string(data), edits)
+		out, err := applyEdits(string(data), byFile[file])
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: conflicting fixes: %v", name, err))
 			continue
@@ -107,6 +106,17 @@ func listOrNone(names []string) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+// applyEdits applies the edits to one file's text: repeated edits once,
+// overlapping different ones an error, as is an edit outside the text.
+func applyEdits(text string, edits []udiff.Edit) (string, error) {
+	for _, e := range edits {
+		if e.Start < 0 || e.End < e.Start || e.End > len(text) {
+			return "", fmt.Errorf("edit [%d, %d) outside the file's %d bytes", e.Start, e.End, len(text))
+		}
+	}
+	return udiff.Apply(text, dedupeEdits(edits))
 }
 
 func dedupeEdits(es []udiff.Edit) []udiff.Edit {
