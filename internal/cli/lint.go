@@ -570,6 +570,9 @@ func sortFindings(fs []finding.Finding) {
 // inGoModule reports whether dir lies in a Go module or workspace: a
 // go.mod or go.work in it or above.
 func inGoModule(dir string) bool {
+	if os.Getenv("GO111MODULE") == "off" {
+		return true // GOPATH mode: packages need no go.mod
+	}
 	for d := dir; ; d = filepath.Dir(d) {
 		for _, n := range []string{"go.mod", "go.work"} {
 			if _, err := os.Stat(filepath.Join(d, n)); err == nil {

@@ -188,6 +188,7 @@ func shop(t *testing.T) string {
 // A lintRun is what one golangci-lint run printed.
 type lintRun struct {
 	findings []string // "file:line: check", sorted
+	related  []string // "file:line: message" of related positions golangci-lint prints as issues
 	stderr   string
 	code     int
 	analyzed string // "N/M" packages analyzed rather than read from the cache
@@ -235,6 +236,13 @@ func lint(t *testing.T, gcl, dir, cache string, args ...string) lintRun {
 	for _, is := range report.Issues {
 		if is.FromLinter != "portlint" {
 			t.Errorf("issue from %s: %s", is.FromLinter, is.Text)
+		}
+		if strings.HasPrefix(is.Text, "portlint(related information): ") {
+			// golangci-lint prints a finding's related position in a Go
+			// file (the listener a withheld fix would collide with) as an
+			// issue of its own
+			r.related = append(r.related, fmt.Sprintf("%s:%d: %s", is.Pos.Filename, is.Pos.Line, strings.TrimPrefix(is.Text, "portlint(related information): ")))
+			continue
 		}
 		m := checkRE.FindStringSubmatch(is.Text)
 		if m == nil {
@@ -328,7 +336,13 @@ func TestCustomGCL(t *testing.T) {
 
 	t.Run("findings", func(t *testing.T) {
 		dir := shop(t)
-		lint(t, gcl, dir, t.TempDir()).expect(t, "golangci-lint run", shopFindings)
+		r := lint(t, gcl, dir, t.TempDir())
+		r.expect(t, "golangci-lint run", shopFindings)
+		// the withheld fix of a retired port points at the listener it
+		// would collide with
+		if !slices.ContainsFunc(r.related, func(s string) bool { return strings.HasSuffix(s, ": api listens on 7001 here") }) {
+			t.Errorf("no related position at api's listener on 7001: %q", r.related)
+		}
 	})
 
 	// The registry is found per package (.golangci.yml sets none): run,
