@@ -276,34 +276,31 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 		}
 		return names
 	}
+	// inside reports a path the file names outside its repository (a
+	// config named with -config has no Root: what the user types may lie
+	// anywhere)
+	inside := func(v *yaml.Node, key, val string) {
+		if val == "" || c.Root == "" {
+			return
+		}
+		p := val
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(c.Dir, p)
+		}
+		if err := Contained(c.Root, p); err != nil {
+			fail(v, "%s: %v", key, err)
+		}
+	}
 	known := []string{"registry", "include", "exclude", "tests", "checks", "severity", "baseline"}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
 		case "registry":
 			c.Registry = str(v, "registry")
-			if c.Registry != "" {
-				p := c.Registry
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(c.Dir, p)
-				}
-				if c.Root != "" {
-					if err := Contained(c.Root, p); err != nil {
-						fail(v, "registry: %v", err)
-					}
-				}
-			}
+			inside(v, "registry", c.Registry)
 		case "baseline":
 			c.Baseline = str(v, "baseline")
-			if c.Baseline != "" {
-				p := c.Baseline
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(c.Dir, p)
-				}
-				if err := Contained(c.Root, p); err != nil {
-					fail(v, "baseline: %v", err)
-				}
-			}
+			inside(v, "baseline", c.Baseline)
 		case "include":
 			c.Include = list(v, "include")
 		case "exclude":
