@@ -205,6 +205,7 @@ type scanResult struct {
 	// goMatched counts the packages the patterns named, broken or not
 	goMatched int
 	files     int      // manifests scanned
+	read      int      // YAML and JSON files read, manifests or not
 	notes     []string // what manifest scanning skipped
 	ignored   int      // Go findings the analyzer silenced (manifest ones are kept, marked)
 }
@@ -238,16 +239,36 @@ func (r *run) splitArgs(args []string) (patterns, manifestRoots, manifestFiles [
 			patterns = append(patterns, a)
 			continue
 		}
-		patterns = append(patterns, a)
 		root := strings.TrimSuffix(strings.TrimSuffix(p, "/..."), "...")
 		if st, err := os.Stat(root); err == nil && st.IsDir() {
 			manifestRoots = append(manifestRoots, root)
+			if !strings.HasSuffix(a, "...") && !hasGoFiles(root) {
+				// a directory of manifests (./deploy, deploy): the go
+				// command would say "no Go files" or look in std
+				continue
+			}
 		}
+		patterns = append(patterns, a)
 		if strings.HasSuffix(a, "...") {
 			r.nestedModules = append(r.nestedModules, nestedModules(root)...)
 		}
 	}
 	return
+}
+
+// hasGoFiles reports whether dir holds a .go file of its own (not in a
+// subdirectory): whether the go command can read it as a package.
+func hasGoFiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return true // let the go command say what is wrong
+	}
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") {
+			return true
+		}
+	}
+	return false
 }
 
 // isPathArg reports whether the go command reads a pattern as a file
@@ -351,8 +372,11 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		res.errors = append(res.errors, ms.errors...)
 		res.notes = append(res.notes, ms.notes...)
 		res.files = len(ms.files)
+		res.read = ms.read
 	}
-	if len(patterns) > 0 && !r.flags.noGo && res.goMatched == 0 && res.files == 0 && len(res.errors) == 0 {
+	goAsked := len(patterns) > 0 && !r.flags.noGo
+	manifestsAsked := len(roots)+len(files) > 0 && !r.flags.noManifests
+	if (goAsked || manifestsAsked) && res.goMatched == 0 && res.read == 0 && len(res.errors) == 0 {
 		// like go vet: nothing to check is not a clean result
 		return nil, usageError("portlint: %s matched no packages or manifests", strings.Join(args, " "))
 	}

@@ -26,6 +26,7 @@ type manifestSet struct {
 	byPath map[string]*manifest.File
 	errors []string
 	notes  []string
+	read   int // YAML and JSON files read, manifests or not
 }
 
 // projectRoot is where manifest globs are relative to: the directory of
@@ -106,6 +107,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			ms.errors = append(ms.errors, fmt.Sprintf("%s: cannot read: %v", p, err))
 			continue
 		}
+		ms.read++
 		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover})
 		if err != nil {
 			ms.errors = append(ms.errors, err.Error())
