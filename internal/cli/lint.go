@@ -35,6 +35,7 @@ the exit statuses and the other commands.`
 type lintFlags struct {
 	registryFlags
 	json, sarif   bool
+	out           string // write the -json or -sarif output to this file; text goes to stdout
 	context       int
 	fix, diff     bool
 	enable        stringsFlag
@@ -75,6 +76,7 @@ func lintFlagSet(env *Env, f *lintFlags) *flag.FlagSet {
 	f.registryFlags.add(fs)
 	fs.BoolVar(&f.json, "json", false, "print findings as JSON (one object per line)")
 	fs.BoolVar(&f.sarif, "sarif", false, "print findings as SARIF 2.1.0")
+	fs.StringVar(&f.out, "o", "", "write the -json or -sarif output to `file`, and the findings as text to standard output")
 	fs.IntVar(&f.context, "c", -1, "print `N` lines of source context around each finding")
 	fs.BoolVar(&f.fix, "fix", false, "apply suggested fixes")
 	fs.BoolVar(&f.diff, "diff", false, "print suggested fixes as a unified diff instead of applying them")
@@ -109,6 +111,12 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	}
 	if f.fix && f.diff {
 		return usageError("portlint: -fix and -diff cannot be combined")
+	}
+	if f.out != "" && !f.json && !f.sarif {
+		return usageError("portlint: -o writes the -json or -sarif output to a file; name one of them")
+	}
+	if f.out != "" && (f.diff || f.writeBaseline != "") {
+		return usageError("portlint: -o cannot be combined with -diff or -write-baseline")
 	}
 	if f.writeBaseline != "" && (f.baseline != "" || f.newFromRev != "" || f.fix || f.diff) {
 		return usageError("portlint: -write-baseline records every finding; it cannot be combined with -baseline, -new-from-rev, -fix or -diff")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -114,7 +115,7 @@ const sarifSchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 // one result per finding with a real region, related locations, and fixes.
 // URIs are relative to %SRCROOT%, the working directory; the embedded
 // registry is named by its address in portlint's repository.
-func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
+func (r *run) printSARIF(w io.Writer, fs []finding.Finding, res *scanResult) error {
 	root := filepath.ToSlash(r.dir)
 	if !strings.HasSuffix(root, "/") {
 		root += "/"
@@ -184,7 +185,7 @@ func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.env.Stdout.Write(append(data, '\n'))
+	_, err = w.Write(append(data, '\n'))
 	return err
 }
 
