@@ -53,9 +53,17 @@ type Edit struct {
 	New   string `json:"new"`
 }
 
+// InventoryVersion is the version of the inventory format (portlint
+// ports -json) that Record writes: every record carries it, and the reader
+// (registry export -inventory) refuses another. It changes when a field of
+// Record changes meaning or disappears.
+const InventoryVersion = 1
+
 // A Record is one port use in the inventory (portlint ports -json writes
 // one per line).
 type Record struct {
+	// Version is the inventory format version, InventoryVersion when written.
+	Version   int    `json:"version"`
 	File      string `json:"file"`
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
@@ -72,7 +80,8 @@ type Record struct {
 // RecordOf converts a use to its inventory record.
 func RecordOf(u *check.Use) Record {
 	r := Record{
-		File: u.Pos.File, Line: u.Pos.Line, Column: u.Pos.Column,
+		Version: InventoryVersion,
+		File:    u.Pos.File, Line: u.Pos.Line, Column: u.Pos.Column,
 		Port: u.Port, Proto: string(u.Proto), Role: string(u.Role),
 		Component: u.Component, Via: u.Via, Source: u.Source,
 	}
