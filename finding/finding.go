@@ -19,6 +19,9 @@ type Finding struct {
 	Severity check.Severity `json:"severity"`
 	// Message states the fact and the plan's view, lowercase, no period.
 	Message string `json:"message"`
+	// Hint is the short remedy: what to change, in the code or the plan
+	// (portlint help CHECK is the long form). Every finding has one.
+	Hint string `json:"hint,omitempty"`
 	// Pos is where the port value starts; End is just after it.
 	Pos check.Position `json:"pos"`
 	End check.Position `json:"end"`

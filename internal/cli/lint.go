@@ -419,6 +419,7 @@ func withholdOccupied(fs []finding.Finding, uses []*check.Use) {
 			}
 			if occ := check.Occupant(u, port, uses); occ != nil {
 				f.Message += check.OccupiedNote(u.Component, port)
+				f.Hint = check.OccupiedHint(u.Component, port)
 				f.Related = append(f.Related, finding.Related{Pos: occ.Pos, Message: fmt.Sprintf("%s listens on %d here", u.Component, port)})
 				f.Fixes = nil
 				break
@@ -513,7 +514,7 @@ func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) ([]finding.Findin
 	var out []finding.Finding
 	used := map[directiveLine]bool{}
 	for _, tr := range trs {
-		f := finding.Finding{Check: tr.Check, Message: tr.Message, Pos: tr.At, End: tr.At, Severity: check.Lookup(tr.Check).Severity}
+		f := finding.Finding{Check: tr.Check, Message: tr.Message, Hint: tr.Hint, Pos: tr.At, End: tr.At, Severity: check.Lookup(tr.Check).Severity}
 		if tr.Use != nil {
 			f.End, f.Component = tr.Use.End, tr.Use.Component
 		}

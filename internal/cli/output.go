@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
 	"github.com/portlint/portlint/internal/safefile"
 )
@@ -159,7 +160,7 @@ func relLines(env *Env, e string) string {
 func (r *run) printText(fs []finding.Finding) {
 	cache := map[string][]string{}
 	for _, f := range fs {
-		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s [%s]\n", printable(displayPath(r.env, f.Pos.File)), f.Pos.Line, f.Pos.Column, printable(f.Message), printable(f.Check))
+		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s\n", printable(displayPath(r.env, f.Pos.File)), f.Pos.Line, f.Pos.Column, printable(check.DiagMessage(f.Message, f.Hint, f.Check)))
 		if r.flags.context >= 0 {
 			r.printContext(cache, f)
 		}

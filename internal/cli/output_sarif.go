@@ -70,6 +70,12 @@ type (
 		Locations        []sarifLocation `json:"locations"`
 		RelatedLocations []sarifLocation `json:"relatedLocations,omitempty"`
 		Fixes            []sarifFix      `json:"fixes,omitempty"`
+		// Properties hold the remedy on its own ("hint"), for tools; the
+		// message, which viewers show, carries it too.
+		Properties *sarifResultProps `json:"properties,omitempty"`
+	}
+	sarifResultProps struct {
+		Hint string `json:"hint"`
 	}
 	sarifMessage struct {
 		Text string `json:"text"`
@@ -147,6 +153,12 @@ func (r *run) printSARIF(w io.Writer, fs []finding.Finding, res *scanResult) err
 			Level:     sarifLevel(f.Severity),
 			Message:   sarifMessage{Text: f.Message},
 			Locations: []sarifLocation{{PhysicalLocation: r.sarifLocation(f.Pos, f.End)}},
+		}
+		if f.Hint != "" {
+			// GitHub code scanning and the SARIF viewers show the
+			// message's text, not the properties
+			res.Message.Text += check.HintSep + f.Hint
+			res.Properties = &sarifResultProps{Hint: f.Hint}
 		}
 		for i, rel := range f.Related {
 			id := i + 1

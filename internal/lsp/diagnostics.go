@@ -52,6 +52,10 @@ func (s *Server) findingDiagnostics(fs []finding.Finding, t *text, reg *registry
 			Source:   source,
 			Message:  f.Message,
 		}
+		if f.Hint != "" {
+			// the remedy on a line of its own under the message
+			d.Message += "\nhint: " + f.Hint
+		}
 		for _, r := range f.Related {
 			if loc, ok := s.relatedLocation(r.Pos, reg); ok {
 				d.RelatedInformation = append(d.RelatedInformation, DiagnosticRelatedInformation{Location: loc, Message: r.Message})
