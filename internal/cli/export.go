@@ -285,7 +285,7 @@ func runRegistryDiff(_ context.Context, env *Env, args []string) error {
 			var el registry.ErrorList
 			if errors.As(err, &el) {
 				for _, d := range el {
-					fmt.Fprintln(env.Stderr, displayDiag(env, d))
+					fmt.Fprintln(env.Stderr, displayDiag(env, nil, d))
 				}
 				return &ExitError{Code: ExitUsage, Msg: fmt.Sprintf("portlint registry diff: %s cannot be loaded", p)}
 			}
