@@ -11,8 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/portlint/portlint/internal/config"
 	"github.com/portlint/portlint/check"
+	"github.com/portlint/portlint/internal/config"
 	"github.com/portlint/portlint/registry"
 )
 
