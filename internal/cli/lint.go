@@ -50,6 +50,7 @@ type lintFlags struct {
 	baseline      string // report only findings this baseline does not record
 	writeBaseline string // record today's findings
 	newFromRev    string // report only findings on lines changed since this revision
+	progress      bool   // show progress on stderr even where it is off by default
 }
 
 // run is one lint run's state.
@@ -68,6 +69,8 @@ type run struct {
 	// discover attributes manifest uses to the names their sources give
 	// (registry init), not to the registry's components.
 	discover bool
+	// progress is the progress display on stderr, nil when off.
+	progress *progress
 }
 
 // lintFlagSet defines the flags of a lint run.
@@ -92,6 +95,7 @@ func lintFlagSet(env *Env, f *lintFlags) *flag.FlagSet {
 	fs.StringVar(&f.baseline, "baseline", "", "report only findings the baseline `file` does not record (default: baseline in .portlint.yaml)")
 	fs.StringVar(&f.writeBaseline, "write-baseline", "", "record today's findings in `file` and exit 0")
 	fs.StringVar(&f.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `revision`")
+	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr even when it is not a terminal or CI is set (a terminal shows it by default for runs over a second)")
 	fs.String("C", "", "run as if started in `dir` (the first argument, as for the go command)")
 	return fs
 }
@@ -128,7 +132,11 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	if len(pos) == 0 {
 		pos = []string{"./..."}
 	}
+	if wantProgress(f.progress, env.Stderr, os.Getenv) {
+		r.startProgress()
+	}
 	res, err := r.scan(ctx, pos)
+	r.progress.finish()
 	if err != nil {
 		return err
 	}
@@ -311,7 +319,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	if !r.flags.noGo && len(patterns) > 0 {
 		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
 		cache, cacheOff := r.cacheFor()
-		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a, cache: cache})
+		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a, cache: cache, progress: r.progress})
 		if err != nil {
 			<-manifests
 			return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}

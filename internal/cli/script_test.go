@@ -265,6 +265,10 @@ func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
 			if f.Message == "" || strings.HasSuffix(f.Message, ".") || strings.HasSuffix(f.Message, "]") {
 				ts.Fatalf("jsonlines: line %d: message %q", i+1, f.Message)
 			}
+			// every finding says what to do about it
+			if f.Hint == "" || strings.HasSuffix(f.Hint, ".") || strings.Contains(f.Hint, check.HintSep) {
+				ts.Fatalf("jsonlines: line %d: hint %q", i+1, f.Hint)
+			}
 			checkPos(ts, "pos", f.Pos)
 			checkPos(ts, "end", f.End)
 			for _, r := range f.Related {
