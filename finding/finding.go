@@ -78,6 +78,19 @@ type Record struct {
 	Component string `json:"component,omitempty"`
 	Via       string `json:"via,omitempty"` // how the component was found
 	Source    string `json:"source"`        // how the use was found: net.Listen, k8s containerPort, ...
+	// Checked is set when the record says what portlint's checks found at
+	// the use (portlint ports writes it): Findings then lists them, and
+	// none means the use agrees with the plan. The port map shows exactly
+	// these, so that it agrees with portlint.
+	Checked  bool            `json:"checked,omitempty"`
+	Findings []RecordFinding `json:"findings,omitempty"`
+}
+
+// A RecordFinding is a finding reported at an inventory record's use.
+type RecordFinding struct {
+	Check    string         `json:"check"`
+	Severity check.Severity `json:"severity"`
+	Message  string         `json:"message"`
 }
 
 // RecordOf converts a use to its inventory record.
