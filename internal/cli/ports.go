@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,7 +49,11 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 	if len(pos) == 0 {
 		pos = []string{"./..."}
 	}
+	if wantProgress(false, env.Stderr, os.Getenv) {
+		r.startProgress()
+	}
 	res, err := r.scan(ctx, pos)
+	r.progress.finish()
 	if err != nil {
 		return err
 	}
