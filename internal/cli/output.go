@@ -99,7 +99,7 @@ func (r *run) writeStructured(shown []finding.Finding, res *scanResult, ignored 
 	}
 	p := r.env.abs(r.flags.out)
 	if err := writeFileAtomic(p, buf.Bytes()); err != nil {
-		return &ExitError{Code: ExitInternal, Msg: "portlint: -o: " + err.Error()}
+		return &ExitError{Code: ExitInternal, Msg: fmt.Sprintf("portlint: -o %s: cannot write: %v", r.flags.out, pathErrReason(err))}
 	}
 	return nil
 }
