@@ -54,6 +54,12 @@ type Options struct {
 	Tests bool
 	// Generated includes generated files (skipped by default).
 	Generated bool
+	// HintInMessage writes each finding's remedy into the diagnostic's
+	// message, before the check's name ("message; hint: remedy [check]"),
+	// for drivers that show the message alone (golangci-lint, go vet).
+	// Otherwise the message is "message [check]" and the remedies are in
+	// Result.Hints.
+	HintInMessage bool
 }
 
 // Result is what the analyzer returns for a package: every port use found,
@@ -62,6 +68,18 @@ type Result struct {
 	Uses []*check.Use
 	// Ignored counts the findings a //portlint:ignore directive silenced.
 	Ignored int
+	// Hints are the remedies of the diagnostics reported (unless
+	// Options.HintInMessage put them into the messages).
+	Hints []Hint
+}
+
+// A Hint is the remedy of the diagnostic reported at Pos with Category
+// and Message.
+type Hint struct {
+	Pos      token.Pos
+	Category string
+	Message  string
+	Hint     string
 }
 
 // Analyzer checks with the registry found per package; its flags are
@@ -101,12 +119,13 @@ func newFlagged() *analysis.Analyzer {
 	a.Flags.StringVar(&f.enable, "enable", "", "comma-separated `checks` to enable besides the defaults")
 	a.Flags.StringVar(&f.disable, "disable", "", "comma-separated `checks` to disable")
 	a.Flags.BoolVar(&f.tests, "test", false, "check _test.go files too")
+	a.Flags.BoolVar(&f.hints, "hints", false, "write each finding's remedy into its message (\"message; hint: remedy [check]\")")
 	return a
 }
 
 type flagOpts struct {
 	registry, enable, disable string
-	tests                     bool
+	tests, hints              bool
 	once                      sync.Once
 	set                       check.Set
 	err                       error
@@ -158,7 +177,7 @@ func (r *runner) options() (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
-	return Options{RegistryPath: r.flags.registry, Enabled: set, Tests: r.flags.tests}, nil
+	return Options{RegistryPath: r.flags.registry, Enabled: set, Tests: r.flags.tests, HintInMessage: r.flags.hints}, nil
 }
 
 // registryFor finds the registry of a package directory, once per directory.
@@ -239,9 +258,9 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 	col.configured(reg)
 	attr := attribute(pass, files, reg)
 	uses := merge(pass, col.sites, attr)
-	rep := &reporter{pass: pass, reg: reg, enabled: opts.Enabled, attr: attr}
+	rep := &reporter{pass: pass, reg: reg, enabled: opts.Enabled, attr: attr, hintInMessage: opts.HintInMessage}
 	rep.report(uses)
-	res := &Result{Ignored: rep.ignored}
+	res := &Result{Ignored: rep.ignored, Hints: rep.hints}
 	for _, u := range uses {
 		res.Uses = append(res.Uses, &u.Use)
 	}

@@ -20,6 +20,24 @@ type reporter struct {
 	enabled check.Set
 	attr    *attribution
 	ignored int // findings silenced by a directive
+	// hintInMessage writes remedies into messages; otherwise they are
+	// collected in hints
+	hintInMessage bool
+	hints         []Hint
+}
+
+// diag reports a diagnostic of check name with its remedy.
+func (r *reporter) diag(d analysis.Diagnostic, msg, hint, name string) {
+	d.Category = name
+	if r.hintInMessage {
+		d.Message = check.DiagMessage(msg, hint, name)
+	} else {
+		d.Message = msg + " [" + name + "]"
+		if hint != "" {
+			r.hints = append(r.hints, Hint{Pos: d.Pos, Category: name, Message: d.Message, Hint: hint})
+		}
+	}
+	r.pass.Report(d)
 }
 
 // An ignore is a //portlint:ignore directive and whether it matched.
@@ -56,15 +74,15 @@ func (r *reporter) report(uses []*use) {
 				continue
 			}
 			d := analysis.Diagnostic{
-				Pos: u.pos, End: u.end, Category: res.Check,
-				Message: res.Message + " [" + res.Check + "]",
+				Pos: u.pos, End: u.end,
 				Related: r.related(res.Related),
 			}
+			msg, hint := res.Message, res.Hint
 			if res.Replacement != 0 {
 				// a fix that would make the component listen twice on
 				// one port is not offered
 				if occ := check.Occupant(&u.Use, res.Replacement, all); occ != nil {
-					d.Message = res.Message + check.OccupiedNote(u.Component, res.Replacement) + " [" + res.Check + "]"
+					msg, hint = res.Message+check.OccupiedNote(u.Component, res.Replacement), check.OccupiedHint(u.Component, res.Replacement)
 					d.Related = append(d.Related, analysis.RelatedInformation{Pos: uses[indexOf(all, occ)].pos, Message: fmt.Sprintf("%s listens on %d here", u.Component, res.Replacement)})
 					res.Replacement = 0
 				}
@@ -75,14 +93,14 @@ func (r *reporter) report(uses []*use) {
 					TextEdits: []analysis.TextEdit{{Pos: u.fixStart, End: u.fixEnd, NewText: []byte(strconv.Itoa(res.Replacement))}},
 				}}
 			}
-			r.pass.Report(d)
+			r.diag(d, msg, hint, res.Check)
 		}
 	}
 	if !r.on(check.Directive) {
 		return
 	}
 	for _, b := range r.attr.bad {
-		r.pass.Report(analysis.Diagnostic{Pos: b.c.Pos(), End: b.c.End(), Category: check.Directive, Message: b.msg + " [" + check.Directive + "]"})
+		r.diag(analysis.Diagnostic{Pos: b.c.Pos(), End: b.c.End()}, b.msg, check.HintDirectiveMalformed, check.Directive)
 	}
 	for _, ig := range ignores {
 		if ig.ig == nil || ig.matched {
@@ -96,8 +114,7 @@ func (r *reporter) report(uses []*use) {
 			}
 		}
 		if live {
-			r.pass.Report(analysis.Diagnostic{Pos: ig.c.Pos(), End: ig.c.End(), Category: check.Directive,
-				Message: "portlint:ignore directive suppresses nothing; remove it [" + check.Directive + "]"})
+			r.diag(analysis.Diagnostic{Pos: ig.c.Pos(), End: ig.c.End()}, "portlint:ignore directive suppresses nothing; remove it", check.HintDirectiveUnused, check.Directive)
 		}
 	}
 }
@@ -130,7 +147,7 @@ func (r *reporter) directives() []*ignore {
 				p := r.pass.Fset.Position(c.Pos())
 				if err != nil {
 					if r.on(check.Directive) {
-						r.pass.Report(analysis.Diagnostic{Pos: c.Pos(), End: c.End(), Category: check.Directive, Message: err.Error() + " [" + check.Directive + "]"})
+						r.diag(analysis.Diagnostic{Pos: c.Pos(), End: c.End()}, err.Error(), check.HintDirectiveMalformed, check.Directive)
 					}
 					continue
 				}

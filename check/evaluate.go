@@ -19,6 +19,8 @@ type Result struct {
 	// Replacement, when not zero, is the port that should replace the use's
 	// port: the fix of a retired port.
 	Replacement int
+	// Hint is the short remedy (see remedy.go); every result has one.
+	Hint string
 }
 
 // A Checker checks uses against one registry.
@@ -36,13 +38,13 @@ func (c *Checker) Check(u *Use) []Result {
 		return nil // port 0 means any free port, or disabled
 	}
 	if u.Last() == u.Port {
-		return c.enabled(c.one(u, u.Port))
+		return c.addHints(u, u.Port, c.enabled(c.one(u, u.Port)))
 	}
 	// A run of ports: check each, report the first problem of each kind once.
 	var out []Result
 	count := map[string]int{}
 	for p := u.Port; p <= u.Last(); p++ {
-		for _, r := range c.enabled(c.one(u, p)) {
+		for _, r := range c.addHints(u, p, c.enabled(c.one(u, p))) {
 			if count[r.Check] == 0 {
 				out = append(out, r)
 			}

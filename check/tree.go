@@ -14,6 +14,7 @@ type TreeResult struct {
 	At      Position // where to report it
 	Use     *Use     // the use it is about; nil for unused registry entries
 	Related []RelatedPosition
+	Hint    string // the short remedy (see remedy.go)
 }
 
 // A RelatedPosition points at the other party of a tree finding.
@@ -88,6 +89,7 @@ func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []
 					Message: fmt.Sprintf("port %d of %s is also taken by %s at %s:%d:%d", k.port, b.Component, a.Component, rel(a.Pos.File), a.Pos.Line, a.Pos.Column),
 					At:      b.Pos, Use: b,
 					Related: []RelatedPosition{{a.Pos, fmt.Sprintf("%s takes port %d here", a.Component, k.port)}},
+					Hint:    DuplicateHint(reg, b),
 				})
 				break // one report per later use and port
 			}
@@ -140,6 +142,7 @@ func UnusedPorts(reg *registry.Registry, uses []*Use) []TreeResult {
 				Check:   Unused,
 				Message: fmt.Sprintf("%s port %s is not used anywhere in the tree", c.Name, p.Span.Dash()),
 				At:      Position{File: p.Pos.File, Line: p.Pos.Line, Column: p.Pos.Col},
+				Hint:    UnusedHint(c, p),
 			})
 		}
 	}

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 
+	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
 	"github.com/portlint/portlint/registry"
 )
@@ -70,6 +71,10 @@ func (ov *Overlay) add(reg *registry.Registry, rec finding.Record) {
 	var comp *registry.Component
 	if rec.Component != "" {
 		comp = reg.Component(rec.Component)
+	}
+	if rec.Checked {
+		ov.addChecked(reg, rec, comp, proto, bind)
+		return
 	}
 	groups := reg.GroupsWithPort(rec.Port)
 	if comp != nil {
@@ -176,6 +181,45 @@ func (ov *Overlay) classify(reg *registry.Registry, g *registry.Group, comp *reg
 		u.Why += " (range " + r.Name + ")"
 	}
 	return u
+}
+
+// addChecked places a record that carries portlint's verdict: each finding
+// at the use is one mark, a conflict when it is an error (conflict,
+// foreign-range, retired, bind, reserved, duplicate), unplanned otherwise
+// (unregistered), with the finding's message; a use without findings
+// marks the planned ports it uses. So the map shows what portlint
+// reports, and its counts are portlint's.
+func (ov *Overlay) addChecked(reg *registry.Registry, rec finding.Record, comp *registry.Component, proto registry.Proto, bind registry.Bind) {
+	var g *registry.Group
+	if comp != nil {
+		g = comp.Group
+	} else if gs := reg.GroupsWithPort(rec.Port); len(gs) > 0 {
+		g = gs[0]
+	}
+	for _, f := range rec.Findings {
+		u := &InventoryUse{Record: rec, Group: g, Status: Unplanned, Why: f.Message + " [" + f.Check + "]"}
+		if f.Severity == check.Error {
+			u.Status = Conflict
+		}
+		ov.Uses = append(ov.Uses, u)
+	}
+	if len(rec.Findings) > 0 || g == nil {
+		return
+	}
+	last := rec.Port
+	if rec.PortEnd > rec.Port {
+		last = min(rec.PortEnd, rec.Port+maxRecordSpan-1)
+	}
+	if rec.Role == "dial" {
+		bind = registry.Any
+	}
+	for p := rec.Port; p <= last; p++ {
+		for _, a := range reg.Owners(g, p, proto, bind) {
+			if comp == nil || a.Component == comp || rec.Role == "dial" {
+				ov.use(a, rec)
+			}
+		}
+	}
 }
 
 func (ov *Overlay) use(a *registry.Port, rec finding.Record) {

@@ -19,6 +19,9 @@ type Finding struct {
 	Severity check.Severity `json:"severity"`
 	// Message states the fact and the plan's view, lowercase, no period.
 	Message string `json:"message"`
+	// Hint is the short remedy: what to change, in the code or the plan
+	// (portlint help CHECK is the long form). Every finding has one.
+	Hint string `json:"hint,omitempty"`
 	// Pos is where the port value starts; End is just after it.
 	Pos check.Position `json:"pos"`
 	End check.Position `json:"end"`
@@ -53,9 +56,17 @@ type Edit struct {
 	New   string `json:"new"`
 }
 
+// InventoryVersion is the version of the inventory format (portlint
+// ports -json) that Record writes: every record carries it, and the reader
+// (registry export -inventory) refuses another. It changes when a field of
+// Record changes meaning or disappears.
+const InventoryVersion = 1
+
 // A Record is one port use in the inventory (portlint ports -json writes
 // one per line).
 type Record struct {
+	// Version is the inventory format version, InventoryVersion when written.
+	Version   int    `json:"version"`
 	File      string `json:"file"`
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
@@ -67,12 +78,26 @@ type Record struct {
 	Component string `json:"component,omitempty"`
 	Via       string `json:"via,omitempty"` // how the component was found
 	Source    string `json:"source"`        // how the use was found: net.Listen, k8s containerPort, ...
+	// Checked is set when the record says what portlint's checks found at
+	// the use (portlint ports writes it): Findings then lists them, and
+	// none means the use agrees with the plan. The port map shows exactly
+	// these, so that it agrees with portlint.
+	Checked  bool            `json:"checked,omitempty"`
+	Findings []RecordFinding `json:"findings,omitempty"`
+}
+
+// A RecordFinding is a finding reported at an inventory record's use.
+type RecordFinding struct {
+	Check    string         `json:"check"`
+	Severity check.Severity `json:"severity"`
+	Message  string         `json:"message"`
 }
 
 // RecordOf converts a use to its inventory record.
 func RecordOf(u *check.Use) Record {
 	r := Record{
-		File: u.Pos.File, Line: u.Pos.Line, Column: u.Pos.Column,
+		Version: InventoryVersion,
+		File:    u.Pos.File, Line: u.Pos.Line, Column: u.Pos.Column,
 		Port: u.Port, Proto: string(u.Proto), Role: string(u.Role),
 		Component: u.Component, Via: u.Via, Source: u.Source,
 	}

@@ -91,6 +91,7 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 				Check:     r.Check,
 				Severity:  severity(r.Check),
 				Message:   r.Message,
+				Hint:      r.Hint,
 				Pos:       u.Pos,
 				End:       u.End,
 				Component: u.Component,
@@ -128,9 +129,9 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 	for _, d := range f.Directives {
 		switch {
 		case d.Err != nil:
-			out = append(out, directiveFinding(d, d.Err.Error()))
+			out = append(out, directiveFinding(d, d.Err.Error(), check.HintDirectiveMalformed))
 		case !d.used && judgeable(d.Ignore, c):
-			out = append(out, directiveFinding(d, "portlint:ignore directive suppresses nothing; remove it"))
+			out = append(out, directiveFinding(d, "portlint:ignore directive suppresses nothing; remove it", check.HintDirectiveUnused))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Offset < out[j].Pos.Offset })
@@ -168,8 +169,8 @@ func judgeable(ig *check.Ignore, c *check.Checker) bool {
 	return true
 }
 
-func directiveFinding(d *Directive, msg string) finding.Finding {
-	return finding.Finding{Check: check.Directive, Severity: severity(check.Directive), Message: msg, Pos: d.Pos, End: d.End}
+func directiveFinding(d *Directive, msg, hint string) finding.Finding {
+	return finding.Finding{Check: check.Directive, Severity: severity(check.Directive), Message: msg, Hint: hint, Pos: d.Pos, End: d.End}
 }
 
 func severity(name string) check.Severity {

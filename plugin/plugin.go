@@ -123,7 +123,8 @@ func newPlugin(s Settings, wd string) (*portlintPlugin, error) {
 		return nil, err
 	}
 	enabled.Select(enable, disable)
-	p.opts = analyzer.Options{Enabled: enabled, Tests: s.Tests, Generated: s.Generated}
+	// golangci-lint prints the message alone: the remedy goes into it
+	p.opts = analyzer.Options{Enabled: enabled, Tests: s.Tests, Generated: s.Generated, HintInMessage: true}
 	if s.Registry != "" {
 		path := s.Registry
 		if !filepath.IsAbs(path) {

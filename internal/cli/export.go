@@ -250,6 +250,13 @@ func parseInventory(r io.Reader, name string) ([]finding.Record, error) {
 		if err := dec.Decode(&rec); err != nil {
 			return nil, inputError(fmt.Errorf("%s:%d: not an inventory record (portlint ports -json): %v", name, line, err))
 		}
+		if rec.Version != finding.InventoryVersion {
+			col := bytes.Index(text, []byte(`"version"`)) + 1
+			if col == 0 {
+				return nil, inputError(fmt.Errorf("%s:%d:1: no inventory format version (\"version\"): not a record of portlint ports -json, or one written before records carried it; write the inventory again with portlint ports -json", name, line))
+			}
+			return nil, inputError(fmt.Errorf("%s:%d:%d: inventory format version %d; this portlint reads version %d: write the inventory again with this portlint's ports -json", name, line, col, rec.Version, finding.InventoryVersion))
+		}
 		if rec.Port < registry.MinPort || rec.Port > registry.MaxPort || (rec.PortEnd != 0 && (rec.PortEnd < rec.Port || rec.PortEnd > registry.MaxPort)) {
 			return nil, inputError(fmt.Errorf("%s:%d: port %d-%d is outside 1-65535", name, line, rec.Port, rec.PortEnd))
 		}
@@ -278,7 +285,7 @@ func runRegistryDiff(_ context.Context, env *Env, args []string) error {
 			var el registry.ErrorList
 			if errors.As(err, &el) {
 				for _, d := range el {
-					fmt.Fprintln(env.Stderr, displayDiag(env, d))
+					fmt.Fprintln(env.Stderr, displayDiag(env, nil, d))
 				}
 				return &ExitError{Code: ExitUsage, Msg: fmt.Sprintf("portlint registry diff: %s cannot be loaded", p)}
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,15 +253,46 @@ func TestExportUsageErrors(t *testing.T) {
 func TestExportInventoryErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.jsonl")
-	mustWrite(t, bad, []byte(`{"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen","source":"net.Listen"}`+"\n\nnot json\n"))
+	mustWrite(t, bad, []byte(`{"version":1,"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen","source":"net.Listen"}`+"\n\nnot json\n"))
 	_, stderr, code := runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", bad, "registry.yaml")
 	if code != ExitUsage || !strings.Contains(stderr, "bad.jsonl:3:") {
 		t.Errorf("exit %d, stderr %q; want exit 2 naming line 3", code, stderr)
 	}
-	mustWrite(t, bad, []byte(`{"port":70000,"proto":"tcp","role":"listen"}`))
+	mustWrite(t, bad, []byte(`{"version":1,"port":70000,"proto":"tcp","role":"listen"}`))
 	_, stderr, code = runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", bad, "registry.yaml")
 	if code != ExitUsage || !strings.Contains(stderr, "outside 1-65535") {
 		t.Errorf("exit %d, stderr %q; want exit 2 for port 70000", code, stderr)
+	}
+}
+
+// TestExportInventoryVersion: the reader takes the records portlint ports
+// -json writes, and refuses, with file:line:col, a record of another
+// format version or one without a version.
+func TestExportInventoryVersion(t *testing.T) {
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "inv.jsonl")
+	var out, stderr bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &stderr, Dir: filepath.Join(repoRoot(t), "examples", "engine")}
+	if err := Run(context.Background(), env, []string{"ports", "-json", "-registry", "builtin", "./..."}); err != nil {
+		t.Fatalf("ports -json: %v\n%s", err, stderr.String())
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.HasPrefix(first, fmt.Sprintf(`{"version":%d,"file":`, finding.InventoryVersion)) {
+		t.Fatalf("ports -json record without its format version: %s", first)
+	}
+	mustWrite(t, inv, out.Bytes())
+	if _, stderr, code := runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", inv, "registry.yaml"); code != 0 {
+		t.Fatalf("the inventory ports -json wrote is refused: exit %d, %s", code, stderr)
+	}
+	for _, tc := range []struct{ line, msg string }{
+		{`{"version":2,"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen"}`, "inv.jsonl:2:2: inventory format version 2; this portlint reads version 1"},
+		{`{"file":"a.go","line":1,"column":2,"port":20000,"proto":"tcp","role":"listen"}`, "inv.jsonl:2:1: no inventory format version"},
+	} {
+		mustWrite(t, inv, []byte(first+"\n"+tc.line+"\n"))
+		_, stderr, code := runExport(t, repoRoot(t), "export", "-format", "html", "-inventory", inv, "registry.yaml")
+		if code != ExitUsage || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 saying %q", tc.line, code, stderr, tc.msg)
+		}
 	}
 }
 
@@ -666,7 +698,7 @@ func mapInventory(t *testing.T, reg *registry.Registry) (recs []finding.Record, 
 			continue
 		}
 		p := c.Ports[0]
-		recs = append(recs, finding.Record{File: "cmd/" + c.Name + "/main.go", Line: 10, Column: 5, Port: p.Span.Lo, Proto: string(p.Proto),
+		recs = append(recs, finding.Record{Version: finding.InventoryVersion, File: "cmd/" + c.Name + "/main.go", Line: 10, Column: 5, Port: p.Span.Lo, Proto: string(p.Proto),
 			Bind: bindText(p.Bind), Role: "listen", Component: c.Name, Via: "package", Source: "net.Listen"})
 		used++
 		if p.Bind.Kind == registry.BindAny && p.Span.IsSingle() && len(reg.RetiredAt(c.Group, p.Span.Lo)) == 0 {
@@ -678,7 +710,7 @@ func mapInventory(t *testing.T, reg *registry.Registry) (recs []finding.Record, 
 			continue
 		}
 		if free := reg.Free(c.Ranges[0], 1, registry.FreeOptions{}); len(free) == 1 {
-			recs = append(recs, finding.Record{File: "cmd/" + c.Name + "/debug.go", Line: 3, Column: 9, Port: free[0], Proto: "tcp", Role: "listen", Component: c.Name, Source: "net.Listen"})
+			recs = append(recs, finding.Record{Version: finding.InventoryVersion, File: "cmd/" + c.Name + "/debug.go", Line: 3, Column: 9, Port: free[0], Proto: "tcp", Role: "listen", Component: c.Name, Source: "net.Listen"})
 			unplanned++
 			break
 		}
@@ -686,7 +718,7 @@ func mapInventory(t *testing.T, reg *registry.Registry) (recs []finding.Record, 
 	for i, a := range anyPorts {
 		for _, b := range anyPorts[i+1:] {
 			if a.Component != b.Component && a.Component.Group == b.Component.Group {
-				recs = append(recs, finding.Record{File: "cmd/" + b.Component.Name + "/extra.go", Line: 7, Column: 2, Port: a.Span.Lo, Proto: "tcp", Role: "listen", Component: b.Component.Name, Source: "net.Listen"})
+				recs = append(recs, finding.Record{Version: finding.InventoryVersion, File: "cmd/" + b.Component.Name + "/extra.go", Line: 7, Column: 2, Port: a.Span.Lo, Proto: "tcp", Role: "listen", Component: b.Component.Name, Source: "net.Listen"})
 				conflicts++
 				break
 			}

@@ -49,6 +49,7 @@ type goOptions struct {
 	prefilter bool // decide by syntax which packages can hold a use
 	analyzer  *analysis.Analyzer
 	cache     *cacheOptions // nil: no result cache
+	progress  *progress     // nil: no progress display
 }
 
 // runGo loads the packages the patterns name and analyzes them. With the
@@ -94,6 +95,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	}
 	res.matched = len(l.named)
 	res.units = len(l.relevant)
+	o.progress.setListed(len(l.named), len(l.relevant))
 	if len(l.relevant) == 0 {
 		return res, nil
 	}
@@ -117,6 +119,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 		misses = append(misses, u)
 	}
 	res.analyzed = misses
+	o.progress.setCached(res.cached)
 	if len(misses) > 0 {
 		roots, err := loadAnalyze(ctx, o, buildFlags, misses)
 		if err != nil {
@@ -197,10 +200,13 @@ func loadAnalyze(ctx context.Context, o goOptions, buildFlags, patterns []string
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
 	}
+	o.progress.startLoading(len(patterns))
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %v", err)
 	}
+	o.progress.startLoading(len(pkgs))
+	o.progress.setLoaded(len(pkgs))
 	roots := make([]*rootResult, len(pkgs))
 	errs := make([]error, len(pkgs))
 	parallel(len(pkgs), func(i int) {
@@ -217,6 +223,7 @@ func loadAnalyze(ctx context.Context, o goOptions, buildFlags, patterns []string
 		if r.res != nil {
 			r.errors = r.res.Errors
 		}
+		o.progress.addAnalyzed()
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -17,8 +17,8 @@ func init() {
 
 // ExitStatusDoc documents the exit statuses, once, for help and README.
 const ExitStatusDoc = `Exit status:
-  0  no findings (and, with -json, -sarif or -diff, whatever was found: the
-     consumer reads the findings from the output)
+  0  no findings (and, with -json, -sarif (without -o) or -diff, whatever
+     was found: the consumer reads the findings from the output)
   1  portlint itself failed
   2  bad flags, or input portlint cannot check in full: a registry or config
      with errors, a path that does not exist, patterns that match nothing, a
@@ -26,7 +26,8 @@ const ExitStatusDoc = `Exit status:
      manifest that is not YAML, over a size limit, or read only in part (an
      alias bomb, a template it cannot parse); in every output format (the
      rest is still checked and printed)
-  3  findings were printed`
+  3  findings were printed as text (with -o too: -o writes the -json or
+     -sarif output to a file and the findings as text to stdout)`
 
 func runHelp(_ context.Context, env *Env, args []string) error {
 	if len(args) == 0 {

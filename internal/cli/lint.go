@@ -35,6 +35,7 @@ the exit statuses and the other commands.`
 type lintFlags struct {
 	registryFlags
 	json, sarif   bool
+	out           string // write the -json or -sarif output to this file; text goes to stdout
 	context       int
 	fix, diff     bool
 	enable        stringsFlag
@@ -49,6 +50,7 @@ type lintFlags struct {
 	baseline      string // report only findings this baseline does not record
 	writeBaseline string // record today's findings
 	newFromRev    string // report only findings on lines changed since this revision
+	progress      bool   // show progress on stderr even where it is off by default
 }
 
 // run is one lint run's state.
@@ -67,6 +69,8 @@ type run struct {
 	// discover attributes manifest uses to the names their sources give
 	// (registry init), not to the registry's components.
 	discover bool
+	// progress is the progress display on stderr, nil when off.
+	progress *progress
 }
 
 // lintFlagSet defines the flags of a lint run.
@@ -75,6 +79,7 @@ func lintFlagSet(env *Env, f *lintFlags) *flag.FlagSet {
 	f.registryFlags.add(fs)
 	fs.BoolVar(&f.json, "json", false, "print findings as JSON (one object per line)")
 	fs.BoolVar(&f.sarif, "sarif", false, "print findings as SARIF 2.1.0")
+	fs.StringVar(&f.out, "o", "", "write the -json or -sarif output to `file`, and the findings as text to standard output")
 	fs.IntVar(&f.context, "c", -1, "print `N` lines of source context around each finding")
 	fs.BoolVar(&f.fix, "fix", false, "apply suggested fixes")
 	fs.BoolVar(&f.diff, "diff", false, "print suggested fixes as a unified diff instead of applying them")
@@ -90,6 +95,7 @@ func lintFlagSet(env *Env, f *lintFlags) *flag.FlagSet {
 	fs.StringVar(&f.baseline, "baseline", "", "report only findings the baseline `file` does not record (default: baseline in .portlint.yaml)")
 	fs.StringVar(&f.writeBaseline, "write-baseline", "", "record today's findings in `file` and exit 0")
 	fs.StringVar(&f.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `revision`")
+	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr even when it is not a terminal or CI is set (a terminal shows it by default for runs over a second)")
 	fs.String("C", "", "run as if started in `dir` (the first argument, as for the go command)")
 	return fs
 }
@@ -110,6 +116,12 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	if f.fix && f.diff {
 		return usageError("portlint: -fix and -diff cannot be combined")
 	}
+	if f.out != "" && !f.json && !f.sarif {
+		return usageError("portlint: -o writes the -json or -sarif output to a file; name one of them")
+	}
+	if f.out != "" && (f.diff || f.writeBaseline != "") {
+		return usageError("portlint: -o cannot be combined with -diff or -write-baseline")
+	}
 	if f.writeBaseline != "" && (f.baseline != "" || f.newFromRev != "" || f.fix || f.diff) {
 		return usageError("portlint: -write-baseline records every finding; it cannot be combined with -baseline, -new-from-rev, -fix or -diff")
 	}
@@ -120,7 +132,11 @@ func runLint(ctx context.Context, env *Env, args []string) error {
 	if len(pos) == 0 {
 		pos = []string{"./..."}
 	}
+	if wantProgress(f.progress, env.Stderr, os.Getenv) {
+		r.startProgress()
+	}
 	res, err := r.scan(ctx, pos)
+	r.progress.finish()
 	if err != nil {
 		return err
 	}
@@ -324,7 +340,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	if !r.flags.noGo && len(patterns) > 0 {
 		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
 		cache, cacheOff := r.cacheFor()
-		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a, cache: cache})
+		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a, cache: cache, progress: r.progress})
 		if err != nil {
 			<-manifests
 			return nil, &ExitError{Code: ExitUsage, Msg: "portlint: " + err.Error()}
@@ -435,6 +451,7 @@ func withholdOccupied(fs []finding.Finding, uses []*check.Use) {
 			}
 			if occ := check.Occupant(u, port, uses); occ != nil {
 				f.Message += check.OccupiedNote(u.Component, port)
+				f.Hint = check.OccupiedHint(u.Component, port)
 				f.Related = append(f.Related, finding.Related{Pos: occ.Pos, Message: fmt.Sprintf("%s listens on %d here", u.Component, port)})
 				f.Fixes = nil
 				break
@@ -529,7 +546,7 @@ func (r *run) treeFindings(uses []*check.Use, ms *manifestSet) ([]finding.Findin
 	var out []finding.Finding
 	used := map[directiveLine]bool{}
 	for _, tr := range trs {
-		f := finding.Finding{Check: tr.Check, Message: tr.Message, Pos: tr.At, End: tr.At, Severity: check.Lookup(tr.Check).Severity}
+		f := finding.Finding{Check: tr.Check, Message: tr.Message, Hint: tr.Hint, Pos: tr.At, End: tr.At, Severity: check.Lookup(tr.Check).Severity}
 		if tr.Use != nil {
 			f.End, f.Component = tr.Use.End, tr.Use.Component
 		}

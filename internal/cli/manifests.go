@@ -108,6 +108,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			continue
 		}
 		ms.read++
+		r.progress.addManifest()
 		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover})
 		if err != nil {
 			ms.errors = append(ms.errors, err.Error())

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
 	"github.com/portlint/portlint/internal/safefile"
 )
@@ -33,33 +37,27 @@ func (r *run) output(res *scanResult) error {
 		shown = append(shown, f)
 	}
 	r.withholdGenerated(shown)
-	switch {
-	case r.flags.fix || r.flags.diff:
+	if r.flags.fix || r.flags.diff {
 		if err := r.applyFixes(shown, r.flags.diff); err != nil {
 			return err
 		}
 		if r.flags.fix {
 			shown = unfixed(shown)
 		}
-		switch {
-		case r.flags.diff:
-		case r.flags.json:
-			if err := r.printJSON(shown, res, ignored); err != nil {
-				return err
-			}
-		case r.flags.sarif:
-			if err := r.printSARIF(shown, res); err != nil {
-				return err
-			}
-		default:
-			r.printText(shown)
+	}
+	switch {
+	case r.flags.diff:
+	case r.flags.out != "":
+		if err := r.writeStructured(shown, res, ignored); err != nil {
+			return err
 		}
+		r.printText(shown)
 	case r.flags.json:
-		if err := r.printJSON(shown, res, ignored); err != nil {
+		if err := r.printJSON(r.env.Stdout, shown, res, ignored); err != nil {
 			return err
 		}
 	case r.flags.sarif:
-		if err := r.printSARIF(shown, res); err != nil {
+		if err := r.printSARIF(r.env.Stdout, shown, res); err != nil {
 			return err
 		}
 	default:
@@ -71,10 +69,63 @@ func (r *run) output(res *scanResult) error {
 	if len(res.errors) > 0 {
 		return &ExitError{Code: ExitUsage}
 	}
-	if len(shown) > 0 && !r.flags.json && !r.flags.sarif && !r.flags.diff {
+	if len(shown) > 0 && r.textOutput() {
 		return errFindings
 	}
 	return nil
+}
+
+// textOutput reports whether the findings went to standard output as text,
+// the output whose findings make the exit status 3: a plain run, and one
+// with -o, which writes -json or -sarif to a file and text to standard
+// output (one run fails a CI step and leaves a SARIF log to upload).
+func (r *run) textOutput() bool {
+	return !r.flags.diff && (r.flags.out != "" || !r.flags.json && !r.flags.sarif)
+}
+
+// writeStructured writes the -json or -sarif output to the -o file: to a
+// temporary file beside it, renamed over it once complete, so that a
+// reader never sees a part.
+func (r *run) writeStructured(shown []finding.Finding, res *scanResult, ignored int) error {
+	var buf bytes.Buffer
+	var err error
+	if r.flags.json {
+		err = r.printJSON(&buf, shown, res, ignored)
+	} else {
+		err = r.printSARIF(&buf, shown, res)
+	}
+	if err != nil {
+		return err
+	}
+	p := r.env.abs(r.flags.out)
+	if err := writeFileAtomic(p, buf.Bytes()); err != nil {
+		return &ExitError{Code: ExitInternal, Msg: fmt.Sprintf("portlint: -o %s: cannot write: %v", r.flags.out, pathErrReason(err))}
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file in p's directory and
+// renames it to p. The file is readable by everyone, as files written with
+// shell redirection are.
+func writeFileAtomic(p string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func unfixed(fs []finding.Finding) []finding.Finding {
@@ -109,7 +160,7 @@ func relLines(env *Env, e string) string {
 func (r *run) printText(fs []finding.Finding) {
 	cache := map[string][]string{}
 	for _, f := range fs {
-		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s [%s]\n", printable(displayPath(r.env, f.Pos.File)), f.Pos.Line, f.Pos.Column, printable(f.Message), printable(f.Check))
+		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s\n", printable(displayPath(r.env, f.Pos.File)), f.Pos.Line, f.Pos.Column, printable(check.DiagMessage(f.Message, f.Hint, f.Check)))
 		if r.flags.context >= 0 {
 			r.printContext(cache, f)
 		}

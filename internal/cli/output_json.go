@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
 	"sort"
 
 	"github.com/portlint/portlint/finding"
@@ -9,8 +10,8 @@ import (
 
 // printJSON writes one JSON object per line: the config, the findings,
 // errors, and a summary (see finding.Message).
-func (r *run) printJSON(fs []finding.Finding, res *scanResult, ignored int) error {
-	enc := json.NewEncoder(r.env.Stdout)
+func (r *run) printJSON(w io.Writer, fs []finding.Finding, res *scanResult, ignored int) error {
+	enc := json.NewEncoder(w)
 	reg := "embedded"
 	if r.src.Path != "" {
 		reg = displayPath(r.env, r.src.Path)

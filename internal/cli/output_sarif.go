@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -69,6 +70,12 @@ type (
 		Locations        []sarifLocation `json:"locations"`
 		RelatedLocations []sarifLocation `json:"relatedLocations,omitempty"`
 		Fixes            []sarifFix      `json:"fixes,omitempty"`
+		// Properties hold the remedy on its own ("hint"), for tools; the
+		// message, which viewers show, carries it too.
+		Properties *sarifResultProps `json:"properties,omitempty"`
+	}
+	sarifResultProps struct {
+		Hint string `json:"hint"`
 	}
 	sarifMessage struct {
 		Text string `json:"text"`
@@ -114,7 +121,7 @@ const sarifSchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 // one result per finding with a real region, related locations, and fixes.
 // URIs are relative to %SRCROOT%, the working directory; the embedded
 // registry is named by its address in portlint's repository.
-func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
+func (r *run) printSARIF(w io.Writer, fs []finding.Finding, res *scanResult) error {
 	root := filepath.ToSlash(r.dir)
 	if !strings.HasSuffix(root, "/") {
 		root += "/"
@@ -146,6 +153,12 @@ func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
 			Level:     sarifLevel(f.Severity),
 			Message:   sarifMessage{Text: f.Message},
 			Locations: []sarifLocation{{PhysicalLocation: r.sarifLocation(f.Pos, f.End)}},
+		}
+		if f.Hint != "" {
+			// GitHub code scanning and the SARIF viewers show the
+			// message's text, not the properties
+			res.Message.Text += check.HintSep + f.Hint
+			res.Properties = &sarifResultProps{Hint: f.Hint}
 		}
 		for i, rel := range f.Related {
 			id := i + 1
@@ -184,7 +197,7 @@ func (r *run) printSARIF(fs []finding.Finding, res *scanResult) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.env.Stdout.Write(append(data, '\n'))
+	_, err = w.Write(append(data, '\n'))
 	return err
 }
 

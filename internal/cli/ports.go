@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,16 +49,35 @@ func runPorts(ctx context.Context, env *Env, args []string) error {
 	if len(pos) == 0 {
 		pos = []string{"./..."}
 	}
+	if wantProgress(false, env.Stderr, os.Getenv) {
+		r.startProgress()
+	}
 	res, err := r.scan(ctx, pos)
+	r.progress.finish()
 	if err != nil {
 		return err
 	}
 	for _, e := range res.errors {
 		fmt.Fprintln(env.Stderr, printable(r.relErr(e)))
 	}
+	// what the checks found at each use, as portlint prints it
+	type at struct {
+		file   string
+		offset int
+	}
+	found := map[at][]finding.RecordFinding{}
+	for _, f := range res.findings {
+		if !f.Ignored {
+			k := at{f.Pos.File, f.Pos.Offset}
+			found[k] = append(found[k], finding.RecordFinding{Check: f.Check, Severity: f.Severity, Message: f.Message})
+		}
+	}
 	recs := make([]finding.Record, 0, len(res.uses))
 	for _, u := range res.uses {
 		rec := finding.RecordOf(u)
+		rec.Checked = true
+		rec.Findings = found[at{u.Pos.File, u.Pos.Offset}]
+		delete(found, at{u.Pos.File, u.Pos.Offset}) // two uses at one place: the findings once
 		rec.File = displayPath(env, rec.File)
 		recs = append(recs, rec)
 	}

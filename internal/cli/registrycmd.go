@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/internal/config"
 	"github.com/portlint/portlint/registry"
 )
@@ -157,7 +158,7 @@ func runRegistryCheck(_ context.Context, env *Env, args []string) error {
 	}
 	errs, warns := 0, 0
 	for _, d := range reg.Problems {
-		fmt.Fprintln(env.Stdout, displayDiag(env, d))
+		fmt.Fprintln(env.Stdout, displayDiag(env, reg, d))
 		switch d.Severity {
 		case registry.SevError:
 			errs++
@@ -174,9 +175,13 @@ func runRegistryCheck(_ context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func displayDiag(env *Env, d registry.Diagnostic) string {
+// displayDiag prints a registry diagnostic as a finding is printed, with
+// its remedy: "registry.yaml:12:7: error: message; hint: remedy [rule]".
+// reg is the registry it is about, nil for a load error.
+func displayDiag(env *Env, reg *registry.Registry, d registry.Diagnostic) string {
+	hint := check.RegistryHint(reg, d)
 	d.Pos.File = displayPath(env, d.Pos.File)
-	return printable(d.String())
+	return printable(fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, check.DiagMessage(d.Message, hint, d.Rule)))
 }
 
 func runRegistryShow(_ context.Context, env *Env, args []string) error {

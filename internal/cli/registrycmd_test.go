@@ -228,7 +228,7 @@ func TestRegistryCheckErrors(t *testing.T) {
 	if r.code != ExitFindings {
 		t.Fatalf("exit %d, want %d\n%s%s", r.code, ExitFindings, r.stdout, r.stderr)
 	}
-	want := file + ":10:55: error: port 1000 is assigned to b (bind any) and to a (bind 127.0.0.1) in group g; the bind addresses overlap [port-conflict]\n"
+	want := file + ":10:55: error: port 1000 is assigned to b (bind any) and to a (bind 127.0.0.1) in group g; the bind addresses overlap; hint: move b 1000 to 1001, the next free port of web [port-conflict]\n"
 	if r.stdout != want {
 		t.Errorf("stdout %q, want %q", r.stdout, want)
 	}

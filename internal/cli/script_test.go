@@ -214,7 +214,8 @@ func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! jsonlines")
 	}
-	lines := strings.Split(strings.TrimSuffix(ts.ReadFile("stdout"), "\n"), "\n")
+	text, args := scriptOutput(ts, args)
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	if len(lines) < 2 {
 		ts.Fatalf("jsonlines: %d lines, want a config and a summary at least", len(lines))
 	}
@@ -264,6 +265,10 @@ func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
 			if f.Message == "" || strings.HasSuffix(f.Message, ".") || strings.HasSuffix(f.Message, "]") {
 				ts.Fatalf("jsonlines: line %d: message %q", i+1, f.Message)
 			}
+			// every finding says what to do about it
+			if f.Hint == "" || strings.HasSuffix(f.Hint, ".") || strings.Contains(f.Hint, check.HintSep) {
+				ts.Fatalf("jsonlines: line %d: hint %q", i+1, f.Hint)
+			}
 			checkPos(ts, "pos", f.Pos)
 			checkPos(ts, "end", f.End)
 			for _, r := range f.Related {
@@ -303,6 +308,16 @@ func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("jsonlines: line %d sets no known key: %s", i+1, line)
 		}
 	}
+}
+
+// scriptOutput returns the output a checking command reads: the last
+// command's stdout, or with "-in FILE" as the first arguments the file
+// (what portlint -o wrote), and the arguments left.
+func scriptOutput(ts *testscript.TestScript, args []string) (string, []string) {
+	if len(args) >= 2 && args[0] == "-in" {
+		return string(readRel(ts, args[1])), args[2:]
+	}
+	return ts.ReadFile("stdout"), args
 }
 
 // readRel reads a file named relative to the script's directory.
@@ -384,7 +399,7 @@ func cmdSARIF(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("sarif schema: %v", err)
 	}
-	out := ts.ReadFile("stdout")
+	out, args := scriptOutput(ts, args)
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
 	if err != nil {
 		ts.Fatalf("sarif: not JSON: %v", err)

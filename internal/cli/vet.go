@@ -52,6 +52,10 @@ func RunVet() {
 			flag.Var(f.Value, name, f.Usage)
 		}
 	}
+	// go vet prints the message alone: the remedy goes into it
+	if err := analyzer.Analyzer.Flags.Set("hints", "true"); err != nil {
+		panic(err)
+	}
 	unitchecker.Main(analyzer.Analyzer)
 }
 

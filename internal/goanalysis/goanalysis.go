@@ -6,7 +6,6 @@ package goanalysis
 import (
 	"fmt"
 	"go/token"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
@@ -45,19 +44,39 @@ func Run(a *analysis.Analyzer, pkgs []*packages.Package) (*Result, error) {
 			res.Ignored += r.Ignored
 		}
 		res.Uses = append(res.Uses, uses...)
+		var hints map[hintKey]string
+		if r != nil && len(r.Hints) > 0 {
+			hints = map[hintKey]string{}
+			for _, h := range r.Hints {
+				hints[hintKey{h.Pos, h.Category, h.Message}] = h.Hint
+			}
+		}
 		for _, d := range act.Diagnostics {
-			res.Findings = append(res.Findings, Finding(act.Package.Fset, d, uses))
+			f := Finding(act.Package.Fset, d, uses)
+			if h, ok := hints[hintKey{d.Pos, d.Category, d.Message}]; ok && f.Hint == "" {
+				f.Hint = h
+			}
+			res.Findings = append(res.Findings, f)
 		}
 	}
 	return res, nil
 }
 
+type hintKey struct {
+	pos      token.Pos
+	category string
+	message  string
+}
+
 // Finding converts an analyzer diagnostic to a finding; uses attribute it
-// to the component of the use it was reported at.
+// to the component of the use it was reported at. A remedy written into
+// the message (analyzer.Options.HintInMessage) becomes the finding's Hint.
 func Finding(fset *token.FileSet, d analysis.Diagnostic, uses []*check.Use) finding.Finding {
+	msg, hint, _ := check.SplitDiagMessage(d.Message, d.Category)
 	f := finding.Finding{
 		Check:   d.Category,
-		Message: strings.TrimSuffix(d.Message, " ["+d.Category+"]"),
+		Message: msg,
+		Hint:    hint,
 		Pos:     Position(fset, d.Pos),
 		End:     Position(fset, d.End),
 	}

@@ -52,6 +52,10 @@ func (s *Server) findingDiagnostics(fs []finding.Finding, t *text, reg *registry
 			Source:   source,
 			Message:  f.Message,
 		}
+		if f.Hint != "" {
+			// the remedy on a line of its own under the message
+			d.Message += "\nhint: " + f.Hint
+		}
 		for _, r := range f.Related {
 			if loc, ok := s.relatedLocation(r.Pos, reg); ok {
 				d.RelatedInformation = append(d.RelatedInformation, DiagnosticRelatedInformation{Location: loc, Message: r.Message})
@@ -91,16 +95,17 @@ func (s *Server) relatedLocation(p check.Position, reg *registry.Registry) (Loca
 	return Location{URI: pathURI(p.File), Range: t.rangeOf(off, tokenEnd(data, off))}, true
 }
 
-// registryDiagnostic converts a diagnostic about the plan itself; t is the
-// text it was parsed from.
-func registryDiagnostic(d registry.Diagnostic, t *text) Diagnostic {
+// registryDiagnostic converts a diagnostic about the plan itself, with its
+// remedy under the message; t is the text it was parsed from, reg the plan
+// (nil for a load error).
+func registryDiagnostic(reg *registry.Registry, d registry.Diagnostic, t *text) Diagnostic {
 	off := t.lineCol(d.Pos.Line, d.Pos.Col, true)
 	out := Diagnostic{
 		Range:    t.rangeOf(off, tokenEnd(t.data, off)),
 		Severity: registrySeverity(d.Severity),
 		Code:     d.Rule,
 		Source:   source,
-		Message:  d.Message,
+		Message:  d.Message + "\nhint: " + check.RegistryHint(reg, d),
 	}
 	for _, r := range d.Related {
 		if r.Pos.Line < 1 || r.Pos.File != d.Pos.File {

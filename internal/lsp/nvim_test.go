@@ -67,7 +67,7 @@ func TestNeovim(t *testing.T) {
 	// they must land on the digits, after «旧» 🚀.
 	d := res[1].Diagnostics[0]
 	col := strings.Index(agentText, "8099")
-	if d.Message != "port 8099 is retired: agent moved to 20000" || d.Lnum != agentLine || d.Col != col || d.EndCol != col+4 {
+	if d.Message != "port 8099 is retired: agent moved to 20000\nhint: use 20000, the port that replaced it" || d.Lnum != agentLine || d.Col != col || d.EndCol != col+4 {
 		t.Errorf("Go diagnostic = %+v, want line %d bytes %d-%d", d, agentLine, col, col+4)
 	}
 	var raw []struct {
@@ -86,12 +86,12 @@ func TestNeovim(t *testing.T) {
 	for _, d := range res[3].Diagnostics {
 		msgs[d.Message] = d
 	}
-	ret, ok := msgs["port 8099 is retired: agent moved to 20000"]
+	ret, ok := msgs["port 8099 is retired: agent moved to 20000\nhint: use 20000, the port that replaced it"]
 	col = strings.Index(dsText, "8099")
 	if !ok || ret.Lnum != dsLine || ret.Col != col || ret.EndCol != col+4 {
 		t.Errorf("manifest diagnostics = %+v, want the retired port at line %d bytes %d-%d", res[3].Diagnostics, dsLine, col, col+4)
 	}
-	if _, ok := msgs["port 15001 is reserved by the platform (Istio Envoy outbound)"]; !ok {
+	if _, ok := msgs["port 15001 is reserved by the platform (Istio Envoy outbound)\nhint: use 20002, the next free port of engine.install, and register it for agent"]; !ok {
 		t.Errorf("manifest diagnostics = %+v, want the reserved port", res[3].Diagnostics)
 	}
 
@@ -115,7 +115,7 @@ func TestNeovim(t *testing.T) {
 	}
 	wantFixed(agent, res[8].Lines)
 	wantFixed(ds, res[10].Lines)
-	if rest := res[11].Diagnostics; len(rest) != 1 || rest[0].Message != "port 15001 is reserved by the platform (Istio Envoy outbound)" {
+	if rest := res[11].Diagnostics; len(rest) != 1 || rest[0].Message != "port 15001 is reserved by the platform (Istio Envoy outbound)\nhint: use 20002, the next free port of engine.install, and register it for agent" {
 		t.Errorf("manifest after the fix: %+v", rest)
 	}
 }

@@ -196,7 +196,7 @@ func (s *Server) noteDiskRegistry(path string, err error) {
 	t := newText(data)
 	var diags []Diagnostic
 	for _, d := range list {
-		diags = append(diags, registryDiagnostic(d, t))
+		diags = append(diags, registryDiagnostic(nil, d, t))
 	}
 	s.publish(PublishDiagnosticsParams{URI: pathURI(path), Diagnostics: diags}, nil)
 }

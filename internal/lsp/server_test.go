@@ -25,7 +25,7 @@ func TestGoDiagnosticsInUTF16(t *testing.T) {
 	text := c.open(agentGo)
 	ds := c.waitCount(agentGo, 1)
 	d := ds[0]
-	if d.Message != "port 8099 is retired: agent moved to 20000" || d.Code != "retired" || d.Severity != SeverityError || d.Source != "portlint" {
+	if d.Message != "port 8099 is retired: agent moved to 20000\nhint: use 20000, the port that replaced it" || d.Code != "retired" || d.Severity != SeverityError || d.Source != "portlint" {
 		t.Errorf("diagnostic = %+v", d)
 	}
 	// «旧» 🚀 precede the port on its line: the column counts UTF-16 units
@@ -67,10 +67,10 @@ func TestManifestDiagnosticsHoverAndFix(t *testing.T) {
 		byCode[d.Code] = d
 	}
 	ret, res := byCode["retired"], byCode["reserved"]
-	if ret.Message != "port 8099 is retired: agent moved to 20000" || ret.Range != span(t, text, "8099", 0) {
+	if ret.Message != "port 8099 is retired: agent moved to 20000\nhint: use 20000, the port that replaced it" || ret.Range != span(t, text, "8099", 0) {
 		t.Errorf("retired = %+v, want at %+v", ret, span(t, text, "8099", 0))
 	}
-	if res.Message != "port 15001 is reserved by the platform (Istio Envoy outbound)" || res.Range != span(t, text, "15001", 0) {
+	if res.Message != "port 15001 is reserved by the platform (Istio Envoy outbound)\nhint: use 20002, the next free port of engine.install, and register it for agent" || res.Range != span(t, text, "15001", 0) {
 		t.Errorf("reserved = %+v", res)
 	}
 
@@ -249,7 +249,7 @@ func TestRapidEditsAreDebounced(t *testing.T) {
 	for _, d := range p.Diagnostics {
 		msgs = append(msgs, d.Message)
 	}
-	if len(msgs) != 2 || msgs[1] != "port 20250 is in webserver's range engine.mgmt.apps but not registered" {
+	if len(msgs) != 2 || msgs[1] != "port 20250 is in webserver's range engine.mgmt.apps but not registered\nhint: register 20250 for webserver in the plan" {
 		t.Errorf("final diagnostics = %q", msgs)
 	}
 	if runs := c.stats().goRuns - before; runs > 3 {

@@ -136,13 +136,13 @@ func (s *Server) checkRegistry(path string, snap *snapshot) (*yamlResult, *regis
 			return res, nil
 		}
 		for _, d := range list {
-			res.diags = append(res.diags, registryDiagnostic(d, snap.text))
+			res.diags = append(res.diags, registryDiagnostic(nil, d, snap.text))
 		}
 		return res, nil
 	}
 	res.reg = reg
 	for _, d := range reg.Problems {
-		res.diags = append(res.diags, registryDiagnostic(d, snap.text))
+		res.diags = append(res.diags, registryDiagnostic(reg, d, snap.text))
 	}
 	return res, reg
 }

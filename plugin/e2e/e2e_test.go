@@ -249,6 +249,9 @@ func lint(t *testing.T, gcl, dir, cache string, args ...string) lintRun {
 			t.Errorf("issue without a [check]: %s", is.Text)
 			continue
 		}
+		if !strings.Contains(is.Text, "; hint: ") {
+			t.Errorf("issue without its remedy (\"; hint: \" before the check): %s", is.Text)
+		}
 		r.findings = append(r.findings, fmt.Sprintf("%s:%d: %s", is.Pos.Filename, is.Pos.Line, m[1]))
 	}
 	slices.Sort(r.findings)
