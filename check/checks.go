@@ -144,7 +144,7 @@ selector matches no workload in the tree gets a note, not a finding.`,
 		Example: `targetPort 9090 of service web is served by no container of the pods it selects (deployment web serves http 8080)`,
 	},
 	{
-		Name: Drift, Severity: Warning, Tree: true,
+		Name: Drift, Severity: Warning, Tree: true, Off: true,
 		Title: "a manifest gives a component a port its code does not serve",
 		Doc: `A component's own container declares a port (a containerPort, the container
 side of a compose ports entry), or a Kuma inbound sends its traffic to a
@@ -152,7 +152,9 @@ port, that the component's Go code neither listens on nor defaults to,
 while the code serves other ports: the manifest and the code have drifted
 apart. The finding points at the manifest and names the code's listeners as
 related positions. A container whose command line sets the port, or whose
-ports may be set where portlint cannot read them, is not judged.`,
+ports may be set where portlint cannot read them, is not judged. Off by
+default: the verdict rests on the analyzer seeing every listener of the
+component's code; enable it with -enable drift.`,
 		Example: `containerPort 8080 of webserver is not a port its code listens on (the code serves 20200)`,
 	},
 	{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
+	"github.com/portlint/portlint/registry"
 )
 
 // Wiring runs the wiring checks over the facts of every file of the tree
@@ -22,11 +23,16 @@ import (
 // config file on the command line), a pod on the host's network, a
 // headless Service, and a pod that states no port at all are not judged by
 // number.
-func Wiring(files []*File, code []*check.Use, enabled check.Set) ([]finding.Finding, []Note) {
+//
+// A component that the registry maps to Go packages but of which code
+// holds no listener is not judged either: its code was not scanned (or
+// listens where the analyzer cannot see), and the manifest alone does not
+// say what it serves.
+func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled check.Set) ([]finding.Finding, []Note) {
 	if enabled == nil {
 		enabled = check.DefaultSet()
 	}
-	w := &wiring{served: goServed(code)}
+	w := &wiring{served: goServed(code), reg: reg}
 	for _, f := range files {
 		w.pods = append(w.pods, f.Pods...)
 	}
@@ -64,6 +70,7 @@ func Wiring(files []*File, code []*check.Use, enabled check.Set) ([]finding.Find
 
 type wiring struct {
 	pods   []*Pod
+	reg    *registry.Registry
 	served map[string][]*check.Use // a component's Go listeners and defaults
 	out    []finding.Finding
 	notes  []Note
@@ -131,8 +138,21 @@ func (w *wiring) judgeable(p *Pod) bool {
 		if c.Open || len(c.Ports) == 0 && len(c.Served) == 0 && (c.Component == "" || len(w.served[c.Component]) == 0) {
 			return false
 		}
+		if w.codeUnseen(c.Component) {
+			return false
+		}
 	}
 	return true
+}
+
+// codeUnseen reports whether the component has Go code (the registry maps
+// it to packages) of which the inventory holds no listener.
+func (w *wiring) codeUnseen(comp string) bool {
+	if comp == "" || w.reg == nil || len(w.served[comp]) > 0 {
+		return false
+	}
+	c := w.reg.Component(comp)
+	return c != nil && len(c.Packages) > 0
 }
 
 func (c *Container) declares(port int) bool {
@@ -178,7 +198,9 @@ func (w *wiring) portList(p *Pod) string {
 	}
 	for _, c := range p.Containers {
 		for _, u := range w.served[c.Component] {
-			addPart(portText(u.Port, u.PortEnd) + " (code)")
+			if !c.declares(u.Port) {
+				addPart(portText(u.Port, u.PortEnd) + " (its code)")
+			}
 		}
 	}
 	if len(parts) == 0 {

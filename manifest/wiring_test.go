@@ -71,7 +71,7 @@ func runWiringCase(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, notes := Wiring(files, nil, check.DefaultSet())
+	fs, notes := Wiring(files, nil, reg, check.DefaultSet())
 	type got struct {
 		file string
 		line int

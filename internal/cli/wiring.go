@@ -14,7 +14,7 @@ func (r *run) wiringFindings(ms *manifestSet, uses []*check.Use) ([]finding.Find
 	if ms == nil || !(r.enabled[check.ProbePort] || r.enabled[check.TargetPort] || r.enabled[check.Drift]) {
 		return nil, nil
 	}
-	fs, notes := manifest.Wiring(ms.files, uses, r.enabled)
+	fs, notes := manifest.Wiring(ms.files, uses, r.reg, r.enabled)
 	var ns []string
 	for _, n := range notes {
 		ns = append(ns, n.String())
