@@ -120,6 +120,7 @@ func (s *Server) checkManifest(path string, snap *snapshot) *yamlResult {
 	}
 	res.uses = f.Uses
 	res.findings = manifest.Check(f, &check.Checker{Reg: proj.reg, Enabled: proj.enabled})
+	res.findings = append(res.findings, s.wiringFindings(path, f, proj)...)
 	res.diags = append(res.diags, s.findingDiagnostics(res.findings, snap.text, proj.reg, proj.severity)...)
 	return res
 }
