@@ -67,6 +67,9 @@ type File struct {
 
 	named map[*check.Use]bool // uses naming a port declared elsewhere (probe port: http)
 	lists map[*check.Use]listEntry
+	// unfixable are uses of a rendered template whose number an
+	// expression computes (ScanRendered): no edit of the source fixes them
+	unfixable map[*check.Use]bool
 }
 
 // Named reports whether the use refers to its port by name ("port: http"
