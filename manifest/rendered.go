@@ -90,3 +90,7 @@ func ScanRendered(path string, data []byte, opts Options, origin Origin, directi
 func ParseDirectives(path string, data []byte) []*Directive {
 	return parseDirectives(newSource(path, data))
 }
+
+// Unfixable reports whether the use's number is computed by a template
+// expression (ScanRendered): no edit of a source replaces it.
+func (f *File) Unfixable(u *check.Use) bool { return f.unfixable[u] }

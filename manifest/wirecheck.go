@@ -437,7 +437,7 @@ func (w *wiring) meshDrift(f *File) {
 		if u.Component == "" || len(w.served[u.Component]) == 0 {
 			continue
 		}
-		if u.Source != "kuma inbound servicePort" && u.Source != "kuma inbound interface (service port)" {
+		if !strings.HasPrefix(u.Source, "kuma inbound servicePort") && !strings.HasPrefix(u.Source, "kuma inbound interface (service port)") {
 			continue
 		}
 		if w.codeServesRun(u.Component, u.Port, u.Last()) {
