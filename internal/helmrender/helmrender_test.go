@@ -73,7 +73,6 @@ func TestOrigins(t *testing.T) {
 	}
 }
 
-
 // TestValuesAndSet: a values file and a --set override take the ports,
 // and the uses are placed where they set them.
 func TestValuesAndSet(t *testing.T) {
