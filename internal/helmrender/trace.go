@@ -210,7 +210,7 @@ func (r *renderer) stream(out map[string]string) (string, *streamLines) {
 			b.WriteString("\n---\n")
 			line += 2
 		}
-		body := strings.TrimRight(out[k], "\n")
+		body := strings.TrimRight(splitDocs(out[k]), "\n")
 		sl.names = append(sl.names, k)
 		sl.chunkFrom = append(sl.chunkFrom, line)
 		line += strings.Count(body, "\n")
@@ -232,6 +232,23 @@ func (r *renderer) stream(out map[string]string) (string, *streamLines) {
 		}
 	}
 	return sl.text, sl
+}
+
+// docSep is how Helm splits a rendered template into documents
+// (releaseutil.SplitManifests): a "---" after a line break, with
+// whatever follows on its line ("---# comment" after a trimmed action).
+var docSep = regexp.MustCompile("(?:^|\\s*\n)---\\s*")
+
+// splitDocs rewrites a rendered template's documents as YAML reads them:
+// one "---" line between documents, empty ones dropped.
+func splitDocs(s string) string {
+	var docs []string
+	for _, d := range docSep.Split(s, -1) {
+		if strings.TrimSpace(stripMarkers(d)) != "" {
+			docs = append(docs, d)
+		}
+	}
+	return strings.Join(docs, "\n---\n")
 }
 
 func stripMarkers(s string) string {
