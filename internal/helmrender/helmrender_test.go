@@ -2,11 +2,17 @@ package helmrender
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
 
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/manifest"
@@ -128,4 +134,94 @@ func TestRenderErrors(t *testing.T) {
 	if re, ok := err.(*RenderError); !ok || re.Pos.File != filepath.Join(dir, "Chart.yaml") {
 		t.Errorf("a chart that does not load: %v", err)
 	}
+}
+
+// BenchmarkRender measures a chart's two renders and three scans
+// (go test -bench Render ./internal/helmrender).
+func BenchmarkRender(b *testing.B) {
+	for b.Loop() {
+		if _, err := Render(Chart{Dir: "testdata/web"}, manifest.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestMarkersChangeNothing renders charts with and without the line
+// markers: with the markers taken out, the output is the same, byte for
+// byte (block scalars, defines, trimmed actions, flow sequences).
+func TestMarkersChangeNothing(t *testing.T) {
+	for _, dir := range []string{"testdata/web", "testdata/tricky"} {
+		markersChangeNothing(t, dir)
+	}
+}
+
+func markersChangeNothing(t *testing.T, dir string) {
+	t.Helper()
+	{
+		plain := renderPlain(t, dir)
+		r := &renderer{chart: Chart{Dir: dir}, dirs: map[*chart.Chart]string{}}
+		ch, err := loader.LoadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.ch = ch
+		r.mapDirs(ch, dir)
+		r.instrument(ch)
+		user, err := r.userValues()
+		if err != nil {
+			t.Fatal(err)
+		}
+		marked, err := r.render(user, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range plain {
+			if strings.HasSuffix(name, ".tpl") || strings.HasSuffix(name, ".txt") {
+				continue
+			}
+			// as YAML reads them: a marker is a comment, never content
+			if got, want := decodeAll(t, name, splitDocs(marked[name])), decodeAll(t, name, splitDocs(want)); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: with markers:\n%#v\nwithout:\n%#v", name, got, want)
+			}
+			if !strings.Contains(marked[name], markerText) && strings.TrimSpace(want) != "" {
+				t.Errorf("%s: no marker in the output", name)
+			}
+		}
+	}
+}
+
+func decodeAll(t *testing.T, name, text string) []any {
+	t.Helper()
+	var out []any
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, text)
+		}
+		out = append(out, v)
+	}
+}
+
+func renderPlain(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	ch, err := loader.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &renderer{chart: Chart{Dir: dir}, ch: ch, dirs: map[*chart.Chart]string{}}
+	r.mapDirs(ch, dir)
+	user, err := r.userValues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.render(user, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
