@@ -430,14 +430,18 @@ func (w *wiring) codePorts(comp string) string {
 	return strings.Join(parts, ", ")
 }
 
-// meshDrift checks a Kuma inbound's service port (where the sidecar sends
-// inbound traffic) against the component's code.
+// meshDrift checks where a sidecar sends inbound traffic against the
+// component's code: a Kuma inbound's service port, and an Envoy cluster
+// endpoint on the loopback address (the local application) of a cluster
+// named after the component.
 func (w *wiring) meshDrift(f *File) {
 	for _, u := range f.Uses {
 		if u.Component == "" || len(w.served[u.Component]) == 0 {
 			continue
 		}
-		if !strings.HasPrefix(u.Source, "kuma inbound servicePort") && !strings.HasPrefix(u.Source, "kuma inbound interface (service port)") {
+		kuma := strings.HasPrefix(u.Source, "kuma inbound servicePort") || strings.HasPrefix(u.Source, "kuma inbound interface (service port)")
+		envoy := strings.HasPrefix(u.Source, "envoy cluster endpoint") && u.BindKnown && u.Bind.Kind == registry.BindLoopback
+		if !kuma && !envoy {
 			continue
 		}
 		if w.codeServesRun(u.Component, u.Port, u.Last()) {
