@@ -147,8 +147,9 @@ selector matches no workload in the tree gets a note, not a finding.`,
 		Name: Drift, Severity: Warning, Tree: true, Off: true,
 		Title: "a manifest gives a component a port its code does not serve",
 		Doc: `A component's own container declares a port (a containerPort, the container
-side of a compose ports entry), or a Kuma inbound sends its traffic to a
-port, that the component's Go code neither listens on nor defaults to,
+side of a compose ports entry), or a Kuma inbound or an Envoy cluster
+endpoint on loopback sends its traffic to a port, that the component's Go
+code neither listens on nor defaults to,
 while the code serves other ports: the manifest and the code have drifted
 apart. The finding points at the manifest and names the code's listeners as
 related positions. A container whose command line sets the port, or whose
