@@ -64,6 +64,10 @@ type File struct {
 	// file read with its template actions set aside.
 	Pods     []*Pod
 	Services []*Service
+	// Patches lists the directories whose objects a kustomization of this
+	// file patches (its own and those it names as resources, bases or
+	// components): their pods may not be what their files say.
+	Patches []string
 
 	named map[*check.Use]bool // uses naming a port declared elsewhere (probe port: http)
 	lists map[*check.Use]listEntry

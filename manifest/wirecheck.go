@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,9 +33,21 @@ func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled ch
 	if enabled == nil {
 		enabled = check.DefaultSet()
 	}
-	w := &wiring{served: goServed(code), reg: reg}
+	w := &wiring{served: goServed(code), reg: reg, patched: map[*Pod]bool{}}
+	var patches []string
+	for _, f := range files {
+		patches = append(patches, f.Patches...)
+	}
 	for _, f := range files {
 		w.pods = append(w.pods, f.Pods...)
+		if underAny(f.Path, patches) {
+			for _, p := range f.Pods {
+				w.patched[p] = true
+			}
+			for _, sv := range f.Services {
+				sv.patched = true
+			}
+		}
 	}
 	if enabled[check.ProbePort] {
 		for _, p := range w.pods {
@@ -69,8 +82,9 @@ func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled ch
 }
 
 type wiring struct {
-	pods   []*Pod
-	reg    *registry.Registry
+	pods    []*Pod
+	patched map[*Pod]bool // pods a kustomization patches: not judged
+	reg     *registry.Registry
 	served map[string][]*check.Use // a component's Go listeners and defaults
 	out    []finding.Finding
 	notes  []Note
@@ -263,7 +277,7 @@ func verb(r check.Role) string {
 
 // probes checks the probes of each container of the pod.
 func (w *wiring) probes(p *Pod) {
-	if p.Kind == "compose" {
+	if p.Kind == "compose" || w.patched[p] {
 		return
 	}
 	for _, c := range p.Containers {
@@ -288,7 +302,7 @@ func (w *wiring) probes(p *Pod) {
 
 // service checks where a Service's ports route to.
 func (w *wiring) service(sv *Service) {
-	if sv.Headless || len(sv.Selector) == 0 {
+	if sv.Headless || len(sv.Selector) == 0 || sv.patched {
 		return // a headless Service's ports name what clients dial on each pod; nothing routes
 	}
 	var matched []*Pod
@@ -301,6 +315,9 @@ func (w *wiring) service(sv *Service) {
 				continue // another namespace: other pods
 			}
 			return // one of them goes where kubectl's context says: maybe the same pods
+		}
+		if w.patched[p] {
+			return // a kustomization may add the port
 		}
 		matched = append(matched, p)
 	}
@@ -380,7 +397,7 @@ func selectorText(sel map[string]string) string {
 // drift checks that a container port of a component's own container is a
 // port the component's code serves, when the code serves others.
 func (w *wiring) drift(p *Pod) {
-	if p.HostNetwork {
+	if p.HostNetwork || w.patched[p] {
 		return
 	}
 	for _, c := range p.Containers {
@@ -450,4 +467,15 @@ func (w *wiring) meshDrift(f *File) {
 		w.report(check.Drift, fmt.Sprintf("the mesh's inbound sends traffic to port %d of %s, which its code does not listen on (the code serves %s)", u.Port, u.Component, w.codePorts(u.Component)),
 			u.Pos, u.End, u.Component, w.codeRelated(&Pod{Containers: []*Container{{Component: u.Component}}}))
 	}
+}
+
+// underAny reports whether the file lies in one of the directories (or is
+// one of the files).
+func underAny(file string, dirs []string) bool {
+	for _, d := range dirs {
+		if file == d || strings.HasPrefix(file, d+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"path"
+	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -82,6 +84,7 @@ type Service struct {
 	Pos             check.Position // its name
 	Component       string
 	Ports           []ServicePort
+	patched         bool // a kustomization patches it
 }
 
 // A ServicePort is one port of a Service and the pod port it routes to.
@@ -313,4 +316,36 @@ func (s *scanner) composeFacts(name, svc *yaml.Node, o owner, hostNet bool, uses
 	}
 	p.Containers = []*Container{ct}
 	s.file.Pods = append(s.file.Pods, p)
+}
+
+// kustomizeFacts records the directories a kustomization patches: its own
+// and the directories it names as resources, bases and components, when
+// it has patches, replacements or components (which may add containers
+// and ports, as a JSON patch appending a sidecar does). Their pods are
+// not judged.
+func (s *scanner) kustomizeFacts(root *yaml.Node, kind string) {
+	base := strings.ToLower(path.Base(filepath.ToSlash(s.file.Path)))
+	if kind != "Kustomization" && kind != "Component" && base != "kustomization.yaml" && base != "kustomization.yml" && base != "kustomization" {
+		return
+	}
+	patched := false
+	for _, k := range []string{"patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "components"} {
+		if s.get(root, k) != nil {
+			patched = true
+		}
+	}
+	if !patched && kind != "Component" {
+		return
+	}
+	dir := filepath.Dir(s.file.Path)
+	s.file.Patches = append(s.file.Patches, dir)
+	for _, k := range []string{"resources", "bases", "components"} {
+		for _, it := range s.asSeq(s.get(root, k)) {
+			v := s.str(it)
+			if v == "" || strings.Contains(v, "://") || filepath.IsAbs(v) {
+				continue
+			}
+			s.file.Patches = append(s.file.Patches, filepath.Join(dir, filepath.FromSlash(v)))
+		}
+	}
 }
