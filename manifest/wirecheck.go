@@ -85,9 +85,9 @@ type wiring struct {
 	pods    []*Pod
 	patched map[*Pod]bool // pods a kustomization patches: not judged
 	reg     *registry.Registry
-	served map[string][]*check.Use // a component's Go listeners and defaults
-	out    []finding.Finding
-	notes  []Note
+	served  map[string][]*check.Use // a component's Go listeners and defaults
+	out     []finding.Finding
+	notes   []Note
 }
 
 // goServed returns, per component, the Go uses that serve a port: listeners
