@@ -33,7 +33,7 @@ func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled ch
 	if enabled == nil {
 		enabled = check.DefaultSet()
 	}
-	w := &wiring{served: goServed(code), reg: reg, patched: map[*Pod]bool{}}
+	w := &wiring{served: goServed(code), reg: reg, patched: map[*Pod]bool{}, patchedSvc: map[*Service]bool{}}
 	var patches []string
 	for _, f := range files {
 		patches = append(patches, f.Patches...)
@@ -45,7 +45,7 @@ func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled ch
 				w.patched[p] = true
 			}
 			for _, sv := range f.Services {
-				sv.patched = true
+				w.patchedSvc[sv] = true
 			}
 		}
 	}
@@ -82,12 +82,13 @@ func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled ch
 }
 
 type wiring struct {
-	pods    []*Pod
-	patched map[*Pod]bool // pods a kustomization patches: not judged
-	reg     *registry.Registry
-	served  map[string][]*check.Use // a component's Go listeners and defaults
-	out     []finding.Finding
-	notes   []Note
+	pods       []*Pod
+	patched    map[*Pod]bool // pods a kustomization patches: not judged
+	patchedSvc map[*Service]bool
+	reg        *registry.Registry
+	served     map[string][]*check.Use // a component's Go listeners and defaults
+	out        []finding.Finding
+	notes      []Note
 }
 
 // goServed returns, per component, the Go uses that serve a port: listeners
@@ -302,7 +303,7 @@ func (w *wiring) probes(p *Pod) {
 
 // service checks where a Service's ports route to.
 func (w *wiring) service(sv *Service) {
-	if sv.Headless || len(sv.Selector) == 0 || sv.patched {
+	if sv.Headless || len(sv.Selector) == 0 || w.patchedSvc[sv] {
 		return // a headless Service's ports name what clients dial on each pod; nothing routes
 	}
 	var matched []*Pod

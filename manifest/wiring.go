@@ -84,7 +84,6 @@ type Service struct {
 	Pos             check.Position // its name
 	Component       string
 	Ports           []ServicePort
-	patched         bool // a kustomization patches it
 }
 
 // A ServicePort is one port of a Service and the pod port it routes to.
