@@ -72,10 +72,18 @@ func Wiring(files []*File, code []*check.Use, reg *registry.Registry, enabled ch
 	byPath := map[string]*File{}
 	for _, f := range files {
 		byPath[f.Path] = f
+		for _, d := range f.Directives { // a rendered chart's: its values files' and templates'
+			if byPath[d.Pos.File] == nil {
+				byPath[d.Pos.File] = f
+			}
+		}
 	}
 	for i := range w.out {
-		if f := byPath[w.out[i].Pos.File]; f != nil {
-			f.Suppress(&w.out[i])
+		if f := byPath[w.out[i].Pos.File]; f != nil && f.silences(&w.out[i]) {
+			// (a directive naming only whole-tree checks is never judged
+			// unused, so the directive is not marked: the files are left
+			// as they are given)
+			w.out[i].Ignored = true
 		}
 	}
 	return w.out, w.notes
@@ -475,6 +483,17 @@ func (w *wiring) meshDrift(f *File) {
 func underAny(file string, dirs []string) bool {
 	for _, d := range dirs {
 		if file == d || strings.HasPrefix(file, d+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// silences reports whether a directive of the file silences the finding,
+// changing nothing.
+func (f *File) silences(fd *finding.Finding) bool {
+	for _, d := range f.Directives {
+		if d.Ignore != nil && d.Line == fd.Pos.Line && d.Pos.File == fd.Pos.File && d.Ignore.Matches(fd.Check) {
 			return true
 		}
 	}
