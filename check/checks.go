@@ -36,6 +36,9 @@ const (
 	Duplicate    = "duplicate"
 	Unused       = "unused"
 	Directive    = "directive"
+	ProbePort    = "probe-port"
+	TargetPort   = "target-port"
+	Drift        = "drift"
 )
 
 // Checks lists every check, in the order documentation presents them.
@@ -113,6 +116,47 @@ manifests. It may be dead: the component was removed or never shipped. Off by
 default, because a tree rarely holds every component; enable it with
 -unused when the tree is the whole product.`,
 		Example: `webserver port 20201 is not used anywhere in the tree`,
+	},
+	{
+		Name: ProbePort, Severity: Error, Tree: true,
+		Title: "a probe targets a port its pod does not serve",
+		Doc: `A liveness, readiness or startup probe (httpGet, tcpSocket, grpc) targets a
+port that no container of the pod serves. Served means: a containerPort, a
+number in a container's command line or environment ("--health-addr=:8081",
+PORT=8081), or a port the component's Go code listens on or defaults to. A
+named probe port must be a port name of the probe's own container; a name
+it lacks fails every probe. A pod whose ports may be set where portlint
+cannot read them (environment from a ConfigMap, "$(VAR)", a config file on
+the command line), a pod on the host's network and a pod that states no
+port at all are not judged by number. Checked over the whole tree by the
+portlint command and the language server.`,
+		Example: `livenessProbe httpGet port 8081 is served by no container of deployment web (it serves http 8080)`,
+	},
+	{
+		Name: TargetPort, Severity: Error, Tree: true,
+		Title: "a Service routes to a port its pods do not serve",
+		Doc: `A Service's targetPort (or its port, when targetPort is not set), by number or
+name, is served by no container of the workloads its selector matches in
+the scanned tree, by the rule of probe-port. Traffic to the Service is
+refused or, for a name, the pods never become its endpoints. Headless and
+ExternalName Services route nothing and are not checked; a Service whose
+selector matches no workload in the tree gets a note, not a finding.`,
+		Example: `targetPort 9090 of service web is served by no container of the pods it selects (deployment web serves http 8080)`,
+	},
+	{
+		Name: Drift, Severity: Warning, Tree: true, Off: true,
+		Title: "a manifest gives a component a port its code does not serve",
+		Doc: `A component's own container declares a port (a containerPort, the container
+side of a compose ports entry), or a Kuma inbound or an Envoy cluster
+endpoint on loopback sends its traffic to a port, that the component's Go
+code neither listens on nor defaults to,
+while the code serves other ports: the manifest and the code have drifted
+apart. The finding points at the manifest and names the code's listeners as
+related positions. A container whose command line sets the port, or whose
+ports may be set where portlint cannot read them, is not judged. Off by
+default: the verdict rests on the analyzer seeing every listener of the
+component's code; enable it with -enable drift.`,
+		Example: `containerPort 8080 of webserver is not a port its code listens on (the code serves 20200)`,
 	},
 	{
 		Name: Directive, Severity: Warning,

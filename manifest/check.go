@@ -78,6 +78,7 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 	// the retired port twice, as the published and the container port;
 	// the one finding fixes both.
 	type key struct {
+		file       string
 		line       int
 		check, msg string
 	}
@@ -97,11 +98,11 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 				Component: u.Component,
 				Related:   related(r.Related),
 			}
-			if r.Replacement != 0 && u.PortEnd == 0 && r.Replacement != u.Port {
+			if r.Replacement != 0 && u.PortEnd == 0 && r.Replacement != u.Port && !f.unfixable[u] {
 				repl := strconv.Itoa(r.Replacement)
 				fd.Fixes = []finding.Fix{{
 					Message: fmt.Sprintf("Replace %d with %s", u.Port, repl),
-					Edits:   []finding.Edit{{File: f.Path, Start: u.Pos.Offset, End: u.End.Offset, New: repl}},
+					Edits:   []finding.Edit{{File: u.Pos.File, Start: u.Pos.Offset, End: u.End.Offset, New: repl}},
 				}}
 				if e, ok := f.lists[u]; ok && e.listed(r.Replacement) {
 					// the list already holds the replacement: drop the entry
@@ -111,7 +112,7 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 					}}
 				}
 			}
-			k := key{fd.Pos.Line, fd.Check, fd.Message}
+			k := key{fd.Pos.File, fd.Pos.Line, fd.Check, fd.Message}
 			if i, ok := seen[k]; ok {
 				prev := &out[i]
 				if len(prev.Fixes) == 1 && len(fd.Fixes) == 1 && prev.Fixes[0].Message == fd.Fixes[0].Message && prev.Fixes[0].Edits[0].Start != fd.Fixes[0].Edits[0].Start {
@@ -143,7 +144,7 @@ func Check(f *File, c *check.Checker) []finding.Finding {
 // after Check.
 func (f *File) Suppress(fd *finding.Finding) bool {
 	for _, d := range f.Directives {
-		if d.Ignore != nil && d.Line == fd.Pos.Line && d.Ignore.Matches(fd.Check) {
+		if d.Ignore != nil && d.Line == fd.Pos.Line && d.Pos.File == fd.Pos.File && d.Ignore.Matches(fd.Check) {
 			d.used = true
 			fd.Ignored = true
 			return true

@@ -42,6 +42,7 @@ func (s *scanner) compose(root *yaml.Node) {
 		// service on 9042 is Cassandra on its own port, not a collision
 		s.extraNames = []string{p.k.Value, imageName(s.str(s.get(svc, "image")))}
 		hostNet := s.str(s.get(svc, "network_mode")) == "host"
+		from := len(s.file.Uses)
 		if k := s.key(svc, "ports"); hostNet && k != nil {
 			s.notef(s.posOf(k), "service %s uses network_mode: host: Docker ignores published ports; container ports are host ports", p.k.Value)
 		}
@@ -91,6 +92,7 @@ func (s *scanner) compose(root *yaml.Node) {
 				s.flags(items, x)
 			}
 		}
+		s.composeFacts(p.k, svc, o, hostNet, s.file.Uses[from:])
 	}
 }
 

@@ -35,6 +35,7 @@ func (s *scanner) scanDoc(d doc) {
 		return
 	}
 	apiVersion, kind := s.str(s.get(root, "apiVersion")), s.str(s.get(root, "kind"))
+	s.kustomizeFacts(root, kind) // wiring.go
 	switch {
 	case apiVersion != "" && kind != "":
 		s.k8sDoc(root, apiVersion, kind, d.base, 0)

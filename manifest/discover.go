@@ -24,9 +24,10 @@ var skipDirs = map[string]bool{"vendor": true, "testdata": true, "node_modules":
 const sniffSize = 64 << 10
 
 // manifestRE finds what makes a file worth scanning: the top-level keys of
-// the recognised formats, or a key that says port, addr, listen, bind or
+// the recognised formats (and a kustomization's patches, which change the
+// pods of other files), or a key that says port, addr, listen, bind or
 // endpoint.
-var manifestRE = regexp.MustCompile(`(?im)^\s*"?(apiVersion|kind|services|static_resources|dynamic_resources|networking|socket_address)"?\s*:` +
+var manifestRE = regexp.MustCompile(`(?im)^\s*"?(apiVersion|kind|services|static_resources|dynamic_resources|networking|socket_address|patches|patchesStrategicMerge|patchesJson6902|replacements)"?\s*:` +
 	`|^type:\s*(Dataplane|ZoneIngress|ZoneEgress|MeshGateway)\b` +
 	`|(port|ports|addr|address|listen|bind|endpoint|endpoints|url)"?\s*:|(PORT|ADDR|LISTEN)[A-Z_]*=`)
 

@@ -13,6 +13,12 @@
 // not deployment manifests (CI workflows, linter configs, OpenAPI specs,
 // Helm's Chart.yaml, the port plan itself) get no rules at all.
 //
-// docs/manifests.md describes each format, the roles, attribution and
-// discovery.
+// Scan also records a file's wiring facts (its pods, containers, probes
+// and Services), and Wiring checks them across every file of the tree and
+// the Go inventory: probes and Services pointed at ports nothing serves
+// (probe-port, target-port), and container ports the component's code
+// does not listen on (drift).
+//
+// docs/manifests.md describes each format, the roles, attribution,
+// discovery and the wiring checks.
 package manifest

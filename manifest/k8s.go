@@ -137,15 +137,22 @@ func (s *scanner) workload(n, meta *yaml.Node, specPath []string) *workload {
 	var ctrs []*yaml.Node
 	ctrs = append(ctrs, s.asSeq(s.get(spec, "initContainers"))...)
 	ctrs = append(ctrs, s.asSeq(s.get(spec, "containers"))...)
-	for _, c := range ctrs {
+	pod := s.newPod(s.str(s.get(n, "kind")), meta, w.labels, hostNet, w.owner)
+	inits := len(ctrs) - len(s.asSeq(s.get(spec, "containers")))
+	for i, c := range ctrs {
 		o := w.owner
 		// In a pod of several containers, a container named after a
 		// component is that component (an envoy sidecar beside data_dam).
-		if nm := s.byName(viaName, s.str(s.get(c, "name"))); nm.comp != "" && (len(ctrs) > 1 || o.comp == "") {
+		nm := s.byName(viaName, s.str(s.get(c, "name")))
+		if nm.comp != "" && (len(ctrs) > 1 || o.comp == "") {
 			o = nm
 		}
 		if o.comp == "" {
 			o = s.byName(viaName, imageName(s.str(s.get(c, "image"))))
+		}
+		if i >= inits { // an init container has exited before probes and Services reach the pod
+			ownC := o.comp != "" && (len(ctrs)-inits == 1 || nm.comp == o.comp || s.byName(viaName, imageName(s.str(s.get(c, "image")))).comp == o.comp)
+			s.containerFacts(pod, c, o, ownC)
 		}
 		own := s.container(c, o, hostNet)
 		for k, v := range own {
@@ -282,6 +289,9 @@ func (s *scanner) service(o k8sObj, wls []*workload) {
 	own = first(s.byGlob(), own, s.byLabels(sel, s.strMap(s.get(meta, "labels"))), s.byName(viaName, s.str(s.get(meta, "name"))))
 	typ := s.str(s.get(spec, "type"))
 	svcName := s.str(s.get(meta, "name"))
+	if typ != "ExternalName" && len(sel) > 0 {
+		s.serviceFacts(n, own)
+	}
 	for _, p := range s.asSeq(s.get(spec, "ports")) {
 		proto := protoOf(s.str(s.get(p, "protocol")))
 		names := []string{svcName, s.str(s.get(p, "name"))}

@@ -60,9 +60,20 @@ type File struct {
 	Notes []Note
 	// Directives are the file's "# portlint:ignore" comments.
 	Directives []*Directive
+	// Pods and Services are the file's wiring facts (wiring.go): none for a
+	// file read with its template actions set aside.
+	Pods     []*Pod
+	Services []*Service
+	// Patches lists the directories whose objects a kustomization of this
+	// file patches (its own and those it names as resources, bases or
+	// components): their pods may not be what their files say.
+	Patches []string
 
 	named map[*check.Use]bool // uses naming a port declared elsewhere (probe port: http)
 	lists map[*check.Use]listEntry
+	// unfixable are uses of a rendered template whose number an
+	// expression computes (ScanRendered): no edit of the source fixes them
+	unfixable map[*check.Use]bool
 }
 
 // Named reports whether the use refers to its port by name ("port: http"
@@ -114,6 +125,9 @@ type scanner struct {
 
 	// conditional are the byte ranges a template condition may leave out
 	conditional []span
+	// templated is set when the file was read with its template actions
+	// set aside: it gives no wiring facts
+	templated bool
 
 	seen map[useKey]bool
 	k8s  []k8sObj // Kubernetes objects, scanned after every document is read
@@ -163,6 +177,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	if len(errs) > 0 {
 		if spans := templateSpans(text); len(spans) > 0 {
 			docs, errs = s.decode(stripSpans(text, spans))
+			s.templated = true
 			s.noteTemplates(text, spans)
 			s.conditional = conditionals(text, spans)
 			for _, e := range errs {

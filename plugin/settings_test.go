@@ -56,7 +56,7 @@ func TestAllFirst(t *testing.T) {
 	}{
 		{Settings{Disable: []string{"all"}, Enable: []string{"bind"}}, []string{check.BindCheck}},
 		{Settings{Enable: []string{"all"}, Disable: []string{"unregistered,duplicate,unused"}},
-			[]string{check.Conflict, check.ForeignRange, check.Retired, check.BindCheck, check.Reserved, check.Directive}},
+			[]string{check.Conflict, check.ForeignRange, check.Retired, check.BindCheck, check.Reserved, check.ProbePort, check.TargetPort, check.Drift, check.Directive}},
 	} {
 		p, err := newPlugin(tc.s, dir)
 		if err != nil {

@@ -400,6 +400,9 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	// one is marked used before the per-file checks judge directives.
 	tree, used := r.treeFindings(res.uses, ms)
 	res.findings = append(dropUsedDirectives(res.findings, used), tree...)
+	wired, wiredNotes := r.wiringFindings(ms, res.uses)
+	res.findings = append(res.findings, wired...)
+	res.notes = append(res.notes, wiredNotes...)
 	if ms != nil {
 		res.findings = append(res.findings, ms.check(&check.Checker{Reg: r.reg, Enabled: r.enabled})...)
 	}

@@ -67,9 +67,13 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		}
 	}
 	paths := append(found, files...)
+	rendered := r.renderCharts(root, paths, ms) // Helm charts (charts.go)
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if rendered[p] {
+			continue // read through its chart's render
 		}
 		if ms.byPath[p] != nil || (r.src.Path != "" && sameFile(p, r.src.Path)) {
 			continue // the plan itself is not a manifest

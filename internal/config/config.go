@@ -38,6 +38,7 @@ type Config struct {
 	Disable  []string          // checks to disable
 	Severity map[string]string // check name -> error|warning|note
 	Baseline string            // baseline file, relative to Dir, inside Root
+	Charts   []Chart           // Helm charts: values and overrides to render them with (charts.go)
 }
 
 // Find returns the path of the nearest .portlint.yaml in dir or its
@@ -291,7 +292,7 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 			fail(v, "%s: %v", key, err)
 		}
 	}
-	known := []string{"registry", "include", "exclude", "tests", "checks", "severity", "baseline"}
+	known := []string{"registry", "include", "exclude", "tests", "checks", "severity", "baseline", "charts"}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
@@ -307,6 +308,8 @@ func parse(path string, data []byte, contained bool) (*Config, error) {
 			c.Exclude = list(v, "exclude")
 		case "tests":
 			c.Tests = list(v, "tests")
+		case "charts":
+			parseCharts(c, v, fail, inside)
 		case "checks":
 			if v.Kind != yaml.MappingNode {
 				fail(v, "checks: want a mapping with enable and disable")

@@ -109,6 +109,7 @@ type Server struct {
 	goWake      chan struct{}
 	diskErrs    map[string]string // registries on disk that failed to load, published
 	stats       stats
+	wiring      wiringCache // the project's manifests on disk, for the wiring checks
 }
 
 // stats count what the server did, for tests.

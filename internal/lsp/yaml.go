@@ -105,6 +105,21 @@ func (s *Server) checkManifest(path string, snap *snapshot) *yamlResult {
 	if !proj.included(path) {
 		return res
 	}
+	if rf := s.renderedChart(path, snap.text.data, proj); rf != nil {
+		// a chart's template or values file: its rendered chart's findings here (charts.go)
+		for _, u := range rf.Uses {
+			if u.Pos.File == path {
+				res.uses = append(res.uses, u)
+			}
+		}
+		for _, fd := range append(manifest.Check(rf, &check.Checker{Reg: proj.reg, Enabled: proj.enabled}), s.wiringFindings(path, rf, proj)...) {
+			if fd.Pos.File == path {
+				res.findings = append(res.findings, fd)
+			}
+		}
+		res.diags = append(res.diags, s.findingDiagnostics(res.findings, snap.text, proj.reg, proj.severity)...)
+		return res
+	}
 	f, err := manifest.Scan(path, snap.text.data, manifest.Options{Registry: proj.reg, Rel: proj.rel(path)})
 	var merr *manifest.Error
 	if errors.As(err, &merr) {
@@ -120,6 +135,7 @@ func (s *Server) checkManifest(path string, snap *snapshot) *yamlResult {
 	}
 	res.uses = f.Uses
 	res.findings = manifest.Check(f, &check.Checker{Reg: proj.reg, Enabled: proj.enabled})
+	res.findings = append(res.findings, s.wiringFindings(path, f, proj)...)
 	res.diags = append(res.diags, s.findingDiagnostics(res.findings, snap.text, proj.reg, proj.severity)...)
 	return res
 }

@@ -1,0 +1,3 @@
+{{- define "tricky.port" -}}
+{{ .Values.port }}
+{{- end }}

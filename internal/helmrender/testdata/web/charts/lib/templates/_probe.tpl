@@ -1,0 +1,6 @@
+{{- define "lib.probe" -}}
+livenessProbe:
+  httpGet:
+    path: /healthz
+    port: {{ .port }}
+{{- end }}

@@ -1,0 +1,6 @@
+{{- define "web.name" -}}
+{{ .Chart.Name }}
+{{- end }}
+{{- define "web.labels" -}}
+app.kubernetes.io/name: {{ include "web.name" . }}
+{{- end }}
