@@ -70,6 +70,12 @@ func Hint(name string) string {
 		return "remove the port from the plan if nothing serves it any more"
 	case Directive:
 		return HintDirectiveMalformed
+	case ProbePort:
+		return "point the probe at a port the container serves, or serve the port it probes"
+	case TargetPort:
+		return "set targetPort to a port the selected pods serve, or name that port on their container"
+	case Drift:
+		return "make the manifest and the code agree on the port"
 	}
 	return "see portlint help " + name
 }

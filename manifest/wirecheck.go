@@ -241,7 +241,7 @@ func portText(lo, hi int) string {
 
 func (w *wiring) report(name, msg string, pos, end check.Position, comp string, rel []finding.Related) {
 	w.out = append(w.out, finding.Finding{Check: name, Severity: check.Lookup(name).Severity, Message: msg,
-		Pos: pos, End: end, Component: comp, Related: rel})
+		Hint: check.Hint(name), Pos: pos, End: end, Component: comp, Related: rel})
 }
 
 // declared returns related positions for the pod's declared ports and its

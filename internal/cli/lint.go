@@ -392,7 +392,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 	}
 	goAsked := len(patterns) > 0 && !r.flags.noGo
 	manifestsAsked := len(roots)+len(files) > 0 && !r.flags.noManifests
-	if (goAsked || manifestsAsked) && res.goMatched == 0 && res.read == 0 && len(res.errors) == 0 {
+	if (goAsked || manifestsAsked) && res.goMatched == 0 && res.read == 0 && res.files == 0 && len(res.errors) == 0 {
 		// like go vet: nothing to check is not a clean result
 		return nil, usageError("portlint: %s matched no packages or manifests", strings.Join(args, " "))
 	}
