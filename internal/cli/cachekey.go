@@ -237,15 +237,9 @@ func (k *keyer) unitKey(u string) []byte {
 	field(h, "package", u)
 	for _, lp := range g {
 		p := lp.pkg
-		if lp.broken || len(lp.files) != len(p.GoFiles) || !k.l.graph.isClean(p) {
+		// cgo: what the compiler sees is generated
+		if lp.broken || lp.cgo || len(lp.sums) != len(p.GoFiles) || !k.l.graph.isClean(p) {
 			return nil
-		}
-		for _, f := range lp.files {
-			for _, imp := range f.Imports {
-				if imp.Path.Value == `"C"` {
-					return nil // cgo: what the compiler sees is generated
-				}
-			}
 		}
 		field(h, "id", p.ID, p.Name, p.PkgPath)
 		moduleField(h, p.Module)

@@ -327,6 +327,7 @@ type listedPkg struct {
 	files  []*ast.File         // the files that parsed
 	sums   [][sha256.Size]byte // each Go file's SHA-256, for the result cache
 	broken bool                // listing errors, or a file that did not read or parse
+	cgo    bool                // a file imports "C"
 }
 
 // readPkg reads and parses the Go files of p, and with sum hashes them.
@@ -350,6 +351,9 @@ func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum boo
 		if err != nil {
 			lp.broken = true
 			continue
+		}
+		for _, imp := range f.Imports {
+			lp.cgo = lp.cgo || imp.Path.Value == `"C"`
 		}
 		lp.files = append(lp.files, f)
 	}
@@ -405,6 +409,13 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 		lp := l.named[i]
 		may[i] = lp.broken || len(lp.files) == 0 || analyzer.MayHaveUses(lp.files, params)
 	})
+	// the syntax was for deciding; the typed load parses what it checks
+	for _, lp := range l.named {
+		lp.files = nil
+	}
+	for _, lp := range l.more {
+		lp.files = nil
+	}
 	seen := map[string]bool{}
 	tested := testedPaths(pkgs)
 	for i, p := range pkgs {

@@ -171,29 +171,31 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 		clean[i] = g.isClean(r)
 	}
 	// read the imports' export data, in the order of the roots, while the
-	// roots are parsed
-	imported := make(chan struct{})
-	importErr := map[string]error{}
+	// roots are parsed and checked: a root is checked once its imports
+	// are read (reading the export data of one package completes the
+	// shells of what it refers to, never a package already read, which
+	// is all a checker looks at)
+	ready := make([]chan struct{}, len(roots))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	importErr := make([]error, len(roots))
 	go func() {
-		defer close(imported)
 		for i, r := range roots {
-			if !clean[i] {
-				continue
-			}
-			paths := make([]string, 0, len(r.Imports))
-			for path := range r.Imports {
-				paths = append(paths, path)
-			}
-			sort.Strings(paths)
-			for _, path := range paths {
-				if ctx.Err() != nil {
-					return
+			if clean[i] && ctx.Err() == nil {
+				paths := make([]string, 0, len(r.Imports))
+				for path := range r.Imports {
+					paths = append(paths, path)
 				}
-				if _, err := g.importTypes(r.Imports[path]); err != nil {
-					importErr[r.ID] = err
-					break
+				sort.Strings(paths)
+				for _, path := range paths {
+					if _, err := g.importTypes(r.Imports[path]); err != nil {
+						importErr[i] = err
+						break
+					}
 				}
 			}
+			close(ready[i])
 		}
 	}()
 	results := make([]*rootResult, len(roots))
@@ -206,8 +208,8 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 			return
 		}
 		files, ok := parseFull(l, r)
-		<-imported
-		if !ok || importErr[r.ID] != nil || ctx.Err() != nil {
+		<-ready[i]
+		if !ok || importErr[i] != nil || ctx.Err() != nil {
 			failed[i] = true
 			return
 		}
@@ -221,6 +223,8 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 		if res.res != nil {
 			res.errors = res.res.Errors
 		}
+		// what is left to do needs the package's name and files only
+		p.Syntax, p.Types, p.TypesInfo = nil, nil, nil
 		results[i] = res
 	})
 	if err := ctx.Err(); err != nil {
