@@ -18,8 +18,9 @@
 #
 # Modules: the generated ones (bench/gen) of SIZES packages (default
 # "100 1000 10000"; the slope of the cold run over them is printed with
-# its r²), and the real modules of REAL (default k8s.io/kubernetes v1.37.2
-# and github.com/jaegertracing/jaeger v1.62.0), fetched from the module
+# its r²), and the real modules of REAL, MODULE@VERSION[:PATTERN,...]
+# (default: k8s.io/kubernetes v1.37.2 without its test/ tree, 1,040
+# packages, and github.com/jaegertracing/jaeger v1.62.0), fetched from the module
 # proxy, copied out of the module cache, their local replacements and
 # go.work dropped (a module of k8s.io/kubernetes's staging directory is
 # required at the version of its release instead), go mod tidy -e. Every
@@ -34,7 +35,8 @@ set -euo pipefail
 
 runs=${RUNS:-3}
 read -r -a sizes <<<"${SIZES-100 1000 10000}"
-read -r -a real <<<"${REAL-k8s.io/kubernetes@v1.37.2 github.com/jaegertracing/jaeger@v1.62.0}"
+k8s=./pkg/...,./cmd/...,./plugin/...,./third_party/...,./cluster/...,./hack/...,./build/...
+read -r -a real <<<"${REAL-k8s.io/kubernetes@v1.37.2:$k8s github.com/jaegertracing/jaeger@v1.62.0}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${WORK:-}" ]; then
 	work=$WORK
@@ -96,26 +98,29 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 names=(cold noprefilter floor golist cached vet)
 
-# bench LABEL DIR: time everything in DIR and print a table row
+# bench LABEL DIR [PATTERNS...]: time everything in DIR (on the package
+# PATTERNS, default ./...) and print a table row
 bench() {
 	local label=$1 dir=$2
+	shift 2
+	local pats=("$@")
+	[ ${#pats[@]} -gt 0 ] || pats=(./...)
 	cd "$dir"
 	local n
-	n=$(go list ./... 2>/dev/null | wc -l)
+	n=$(go list "${pats[@]}" 2>/dev/null | wc -l)
 	# a warm build cache, portlint's results and go vet's
-	go build ./... >/dev/null 2>&1 || true
-	go list -export -deps ./... >/dev/null 2>&1 || true
-	"$pl" -registry builtin ./... >/dev/null 2>&1 || true
-	go vet -vettool="$pl" -registry=builtin ./... >/dev/null 2>&1 || true
+	go list -export -deps "${pats[@]}" >/dev/null 2>&1 || true
+	"$pl" -registry builtin "${pats[@]}" >/dev/null 2>&1 || true
+	go vet -vettool="$pl" -registry=builtin "${pats[@]}" >/dev/null 2>&1 || true
 	rm -rf "$work/res"
 	mkdir -p "$work/res"
 	for _ in $(seq "$runs"); do
-		measure cold "$pl" -no-cache -registry builtin ./...
-		measure noprefilter "$pl" -no-cache -no-prefilter -registry builtin ./...
-		measure floor "$bin/typedload" ./...
-		measure golist go list -export -deps ./...
-		measure cached "$pl" -registry builtin ./...
-		measure vet go vet -vettool="$pl" -registry=builtin ./...
+		measure cold "$pl" -no-cache -registry builtin "${pats[@]}"
+		measure noprefilter "$pl" -no-cache -no-prefilter -registry builtin "${pats[@]}"
+		measure floor "$bin/typedload" "${pats[@]}"
+		measure golist go list -export -deps "${pats[@]}"
+		measure cached "$pl" -registry builtin "${pats[@]}"
+		measure vet go vet -vettool="$pl" -registry=builtin "${pats[@]}"
 	done
 	declare -A t m
 	for x in "${names[@]}"; do
@@ -140,9 +145,12 @@ for n in "${sizes[@]}"; do
 done
 synthetic=$(cat "$work/growth" 2>/dev/null || true)
 for r in "${real[@]}"; do
-	dir="$work/real-$(basename "${r%@*}")"
-	realmodule "$r" "$dir"
-	bench "$r" "$dir"
+	spec=${r%%:*}
+	pats=()
+	[ "$spec" = "$r" ] || IFS=, read -r -a pats <<<"${r#*:}"
+	dir="$work/real-$(basename "${spec%@*}")"
+	realmodule "$spec" "$dir"
+	bench "$r" "$dir" "${pats[@]}"
 done
 echo
 if [ "$(echo "$synthetic" | grep -c .)" -ge 2 ]; then
