@@ -1,91 +1,166 @@
 #!/usr/bin/env bash
-# bench/run.sh [SIZES...]: time portlint ./... against go vet ./... on
-# generated modules (bench/gen) of SIZES packages (default 50 200 800),
-# each with SIZES/5 manifests, on the same tree in the same run, with a
-# warm build cache. Prints a markdown table: median wall time of RUNS runs
-# (default 5; hyperfine when installed, else a loop of /usr/bin/time),
-# the ratio portlint / go vet, the cost per package, and peak RSS (the
-# largest process of the run, from /usr/bin/time).
+# bench/run.sh: portlint's speed against its floors, in one run.
 #
-# Both tools keep each package's result, so a second run on an unchanged
-# tree only replays them. Each gets two columns: "replayed" (unchanged
-# tree, results cached) and "analyzed" (results recomputed: portlint with
-# -no-cache; go vet with a vet flag of a fresh value, which changes every
-# cache key, so go vet analyzes the module and, for facts, the standard
-# library it imports). The ratios compare like with like.
+# For each module it times, alternating, RUNS times (default 3), with a
+# warm build cache:
+#
+#   cold         portlint -no-cache ./...            (Go and manifests)
+#   noprefilter  portlint -no-cache -no-prefilter ./...
+#   floor        bench/typedload ./...   (only load every package with
+#                syntax and types: what any go/analysis driver must do)
+#   golist       go list -export -deps ./...
+#   cached       portlint ./...          (unchanged tree, results replayed)
+#   vet          go vet -vettool=portlint ./...   (unchanged tree, cached)
+#
+# and prints medians, peak RSS (/usr/bin/time, the largest process of the
+# command, median too) and the ratios the targets are set in: cold/floor,
+# cold/noprefilter, cached/vet, and the peak RSS of cold over floor's.
+#
+# Modules: the generated ones (bench/gen) of SIZES packages (default
+# "100 1000 10000"; the slope of the cold run over them is printed with
+# its r²), and the real modules of REAL, MODULE@VERSION[:PATTERN,...]
+# (default: k8s.io/kubernetes v1.37.2 without its test/ tree, 1,040
+# packages, and github.com/jaegertracing/jaeger v1.62.0), fetched from the module
+# proxy, copied out of the module cache, their local replacements and
+# go.work dropped (a module of k8s.io/kubernetes's staging directory is
+# required at the version of its release instead), go mod tidy -e. Every
+# command gets -registry builtin: the ports found are those of the
+# embedded plan, and the work is the same.
+#
+#   bench/run.sh                       # everything (a cold build cache
+#                                      # takes an hour for kubernetes)
+#   SIZES="100 1000" REAL= bench/run.sh
+#   WORK=/tmp/plbench bench/run.sh     # keep the modules between runs
 set -euo pipefail
 
-sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(50 200 800)
-runs=${RUNS:-5}
+runs=${RUNS:-3}
+read -r -a sizes <<<"${SIZES-100 1000 10000}"
+k8s=./pkg/...,./cmd/...,./plugin/...,./third_party/...,./cluster/...,./hack/...,./build/...
+read -r -a real <<<"${REAL-k8s.io/kubernetes@v1.37.2:$k8s github.com/jaegertracing/jaeger@v1.62.0}"
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# portlint's result cache, of this run only
-export PORTLINT_CACHE="$work/cache"
-
-go build -o "$work/portlint" "$root/cmd/portlint"
-go build -o "$work/gen" "$root/bench/gen"
+if [ -n "${WORK:-}" ]; then
+	work=$WORK
+	mkdir -p "$work"
+else
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
 timer=/usr/bin/time
 [ -x "$timer" ] || { echo "bench: /usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
-have_hyperfine=false
-command -v hyperfine >/dev/null && have_hyperfine=true
+# portlint's result cache, of this benchmark only
+export PORTLINT_CACHE="$work/cache"
+bin="$work/bin"
+mkdir -p "$bin"
+(cd "$root" && go build -o "$bin/portlint" ./cmd/portlint && go build -o "$bin/gen" ./bench/gen && go build -o "$bin/typedload" ./bench/typedload)
+pl="$bin/portlint"
 
-# median SECONDS of "$@" over $runs runs
+# realmodule MODULE@VERSION DIR: a buildable copy of a module of the proxy
+realmodule() {
+	local mod=${1%@*} ver=${1#*@} dir=$2
+	[ -f "$dir/.bench-ready" ] && return
+	local src
+	src=$(go mod download -json "$mod@$ver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	rm -rf "$dir"
+	cp -r "$src" "$dir"
+	chmod -R u+w "$dir"
+	(
+		cd "$dir"
+		rm -rf go.work go.work.sum vendor
+		# staging modules of a kubernetes release: v1.X.Y is v0.X.Y
+		local staging=${ver/#v1./v0.}
+		grep -E '=>[[:space:]]*(\./|\.\./|/)' go.mod | sed -E 's/^[[:space:]]*(replace[[:space:]]+)?([^[:space:]]+).*/\2/' |
+			while read -r old; do
+				go mod edit -dropreplace="$old"
+				if [ "$mod" = k8s.io/kubernetes ] && [[ $old == k8s.io/* ]]; then
+					go mod edit -require="$old@$staging"
+				fi
+			done
+		go mod tidy -e >/dev/null 2>&1 || true
+	)
+	touch "$dir/.bench-ready"
+}
+
+# measure NAME CMD...: one run of CMD, its seconds and peak RSS (KB)
+# appended to res/NAME
+measure() {
+	local name=$1
+	shift
+	"$timer" -f "%e %M" -o "$work/t" "$@" >/dev/null 2>"$work/stderr" || true
+	tail -1 "$work/t" >>"$work/res/$name"
+}
+
+# median FILE COLUMN
 median() {
-	if $have_hyperfine; then
-		hyperfine --style none --warmup 1 --runs "$runs" -i --export-csv "$work/h.csv" "$*" >/dev/null 2>&1
-		awk -F, 'NR == 2 { printf "%.2f", $4 }' "$work/h.csv"
-		return
-	fi
+	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+names=(cold noprefilter floor golist cached vet)
+
+# bench LABEL DIR [PATTERNS...]: time everything in DIR (on the package
+# PATTERNS, default ./...) and print a table row
+bench() {
+	local label=$1 dir=$2
+	shift 2
+	local pats=("$@")
+	[ ${#pats[@]} -gt 0 ] || pats=(./...)
+	cd "$dir"
+	local n
+	n=$(go list "${pats[@]}" 2>/dev/null | wc -l)
+	# a warm build cache, portlint's results and go vet's
+	go list -export -deps "${pats[@]}" >/dev/null 2>&1 || true
+	"$pl" -registry builtin "${pats[@]}" >/dev/null 2>&1 || true
+	go vet -vettool="$pl" -registry=builtin "${pats[@]}" >/dev/null 2>&1 || true
+	rm -rf "$work/res"
+	mkdir -p "$work/res"
 	for _ in $(seq "$runs"); do
-		"$timer" -f %e -o "$work/t" "$@" >/dev/null 2>&1 || true
-		tail -1 "$work/t"
-	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		measure cold "$pl" -no-cache -registry builtin "${pats[@]}"
+		measure noprefilter "$pl" -no-cache -no-prefilter -registry builtin "${pats[@]}"
+		measure floor "$bin/typedload" "${pats[@]}"
+		measure golist go list -export -deps "${pats[@]}"
+		measure cached "$pl" -registry builtin "${pats[@]}"
+		measure vet go vet -vettool="$pl" -registry=builtin "${pats[@]}"
+	done
+	declare -A t m
+	for x in "${names[@]}"; do
+		t[$x]=$(median "$work/res/$x" 1)
+		m[$x]=$(awk -v k="$(median "$work/res/$x" 2)" 'BEGIN { printf "%.0f", k / 1024 }')
+	done
+	echo "| $label | $n | ${t[cold]} s | ${t[noprefilter]} s | ${t[floor]} s | ${t[golist]} s | ${t[cached]} s | ${t[vet]} s | $(ratio "${t[cold]}" "${t[floor]}") | $(ratio "${t[cold]}" "${t[noprefilter]}") | $(ratio "${t[cached]}" "${t[vet]}") | ${m[cold]} MB | ${m[noprefilter]} MB | ${m[floor]} MB | $(ratio "${m[cold]}" "${m[floor]}") |"
+	echo "$n ${t[cold]}" >>"$work/growth"
+	cd "$root"
 }
 
-# peak RSS in MB of one run of "$@"
-rss() {
-	"$timer" -f %M -o "$work/m" "$@" >/dev/null 2>&1 || true
-	awk '{ v = $1 } END { printf "%.0f", v / 1024 }' "$work/m"
-}
-
-echo "portlint $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(go version | cut -d' ' -f3), $(nproc) cores, timer: $($have_hyperfine && echo hyperfine || echo /usr/bin/time), $runs runs"
+echo "portlint $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $runs alternating runs, /usr/bin/time"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| packages | manifests | portlint (replayed) | go vet (replayed) | ratio | portlint (analyzed) | go vet (analyzed) | ratio | portlint -no-prefilter (analyzed) | portlint ms/package (analyzed) | peak RSS portlint (analyzed) | peak RSS go vet (analyzed) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| module | packages | cold | -no-prefilter | typed-load floor | go list -export -deps | cached rerun | cached go vet rerun | cold / floor | cold / -no-prefilter | cached / go vet | peak RSS cold | peak RSS -no-prefilter | peak RSS floor | RSS cold / floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+rm -f "$work/growth"
 for n in "${sizes[@]}"; do
-	m=$((n / 5))
-	dir="$work/m$n"
-	"$work/gen" -o "$dir" -n "$n" -m "$m"
-	cd "$dir"
-	# warm the build cache (export data of the module and the standard
-	# library) and go vet's results
-	go build ./... >/dev/null
-	go vet ./... >/dev/null 2>&1 || true
-	"$work/portlint" ./... >/dev/null 2>&1 || true
-	# a counter file makes every analyzed go vet run use a new flag value
-	echo 0 >"$work/n"
-	cat >"$work/vet-analyze" <<-'EOF'
-		#!/bin/sh
-		n=$(($(cat "$1") + 1)); echo $n >"$1"
-		exec go vet -printf.funcs="benchmark$n" ./...
-	EOF
-	chmod +x "$work/vet-analyze"
-	plc=$(median "$work/portlint" ./...)
-	pla=$(median "$work/portlint" -no-cache ./...)
-	plnp=$(median "$work/portlint" -no-cache -no-prefilter ./...)
-	vetc=$(median go vet ./...)
-	veta=$(median "$work/vet-analyze" "$work/n")
-	plrss=$(rss "$work/portlint" -no-cache ./...)
-	vetrss=$(rss "$work/vet-analyze" "$work/n")
-	ratioc=$(awk -v a="$plc" -v b="$vetc" 'BEGIN { printf "%.2f", a / b }')
-	ratioa=$(awk -v a="$pla" -v b="$veta" 'BEGIN { printf "%.2f", a / b }')
-	per=$(awk -v a="$pla" -v n="$n" 'BEGIN { printf "%.1f", 1000 * a / n }')
-	echo "| $n | $m | ${plc} s | ${vetc} s | $ratioc | ${pla} s | ${veta} s | $ratioa | ${plnp} s | $per | ${plrss} MB | ${vetrss} MB |"
-	cd "$root"
-	rm -rf "$dir"
+	dir="$work/gen$n"
+	[ -d "$dir" ] || "$bin/gen" -o "$dir" -n "$n"
+	bench "generated $n" "$dir"
+done
+synthetic=$(cat "$work/growth" 2>/dev/null || true)
+for r in "${real[@]}"; do
+	spec=${r%%:*}
+	pats=()
+	[ "$spec" = "$r" ] || IFS=, read -r -a pats <<<"${r#*:}"
+	dir="$work/real-$(basename "${spec%@*}")"
+	realmodule "$spec" "$dir"
+	bench "$r" "$dir" "${pats[@]}"
 done
 echo
+if [ "$(echo "$synthetic" | grep -c .)" -ge 2 ]; then
+	# least squares of the cold run's seconds over the generated packages
+	echo "$synthetic" | awk '{ n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2; yy += $2 * $2 }
+		END {
+			b = (n * xy - x * y) / (n * xx - x * x); a = (y - b * x) / n
+			r = (n * xy - x * y) / sqrt((n * xx - x * x) * (n * yy - y * y))
+			printf "cold run over generated modules: %.3f ms per package (slope), %.2f s fixed, r² %.4f\n", 1000 * b, a, r * r
+		}'
+	echo "$synthetic" | awk '{ printf "  %d packages: %.2f ms per package\n", $1, 1000 * $2 / $1 }'
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -29,7 +29,6 @@ import (
 // os.UserCacheDir()/portlint:
 //
 //	results/XX/KEY   one package's result, KEY the hex SHA-256 key
-//	modules/KEY      what the cache knows of a module's requirements
 //	exe/HASH         the SHA-256 of a portlint executable, by its stat
 //	trim.txt         when entries not used for a week were last removed
 //
@@ -38,7 +37,7 @@ import (
 
 // cacheFormat names the layout of the cache's files; a new layout changes
 // it and so every key.
-const cacheFormat = "portlint-results-1"
+const cacheFormat = "portlint-results-2"
 
 // Trimming: entries unused for cacheMaxAge are removed, at most once per
 // cacheTrimEvery; then the oldest go until results/ holds at most

@@ -659,9 +659,9 @@ func goProxy(t *testing.T, path, version string, files map[string]string) string
 }
 
 // TestCacheBackEdge covers a dependency that requires the main module
-// back and takes a constant from it: the main module's packages that
-// import the dependency are never replayed, so an edit of the constant
-// reaches them.
+// back and takes a constant from it: what the main module's packages see
+// of it is its export data, so they are replayed while the constant is
+// unchanged and analyzed again when it changes.
 func TestCacheBackEdge(t *testing.T) {
 	useCache(t)
 	proxy := goProxy(t, "example.com/ext", "v1.0.0", map[string]string{
@@ -695,13 +695,99 @@ func main() { net.Listen("tcp", ":"+strconv.Itoa(ext.Port)) }
 		t.Fatalf("go mod tidy: %v\n%s", err, out)
 	}
 	goRunCached(t, dir, false, false)
-	if res := goRunCached(t, dir, false, false); !slices.Contains(res.analyzed, "example.com/main/cmd/web") {
-		t.Errorf("a package importing a module that requires the main module was replayed: analyzed %q", res.analyzed)
+	if res := goRunCached(t, dir, false, false); len(res.analyzed) != 0 {
+		t.Errorf("unchanged: analyzed %q", res.analyzed)
 	}
 	writeFile(t, dir, "port/port.go", "// Package port names a port.\npackage port\n\n// Web is a port.\nconst Web = 7005\n")
+	if res := goRunCached(t, dir, false, false); !slices.Contains(res.analyzed, "example.com/main/cmd/web") {
+		t.Errorf("the constant a dependency takes from the main module changed, and its importer was replayed: analyzed %q", res.analyzed)
+	}
 	out, _, _ := lint(t, dir)
 	if !strings.Contains(out, "port 7005") {
 		t.Errorf("the new port is not reported:\n%s", out)
+	}
+}
+
+// TestCacheGraphFails covers a module whose requirement graph the go
+// command cannot load (go mod graph fails: the module requires, for its
+// tests, a module the proxy does not serve, as a corporate proxy may
+// refuse one) while its packages build: the cache works all the same,
+// and says nothing.
+func TestCacheGraphFails(t *testing.T) {
+	useCache(t)
+	proxy := goProxy(t, "example.com/ext", "v1.0.0", map[string]string{
+		"go.mod": "module example.com/ext\n\ngo 1.26\n",
+		"ext.go": "// Package ext names a port.\npackage ext\n\n// Port is a port.\nconst Port = 7600\n",
+	})
+	t.Setenv("GOPROXY", "file://"+filepath.ToSlash(proxy))
+	t.Setenv("GOSUMDB", "off")
+	t.Setenv("GOMODCACHE", t.TempDir())
+	t.Setenv("GOFLAGS", "-modcacherw")
+	t.Setenv("GOWORK", "off")
+	dir := writeFiles(t, map[string]string{
+		"go.mod":        "module example.com/main\n\ngo 1.26\n\nrequire (\n\texample.com/ext v1.0.0\n\texample.com/testonly v1.0.0\n)\n",
+		"registry.yaml": shopFiles["registry.yaml"],
+		"cmd/web/main.go": `package main
+
+import (
+	"net"
+	"strconv"
+
+	"example.com/ext"
+)
+
+func main() { net.Listen("tcp", ":"+strconv.Itoa(ext.Port)) }
+`,
+		"cmd/web/main_test.go":  "package main\n\nimport _ \"example.com/testonly\"\n",
+		"cmd/db/main.go":        strings.ReplaceAll(shopFiles["cmd/db/main.go"], "example.com/shop/", "example.com/main/"),
+		"internal/util/util.go": shopFiles["internal/util/util.go"],
+	})
+	goCmd := func(args ...string) ([]byte, error) {
+		c := exec.Command("go", args...)
+		c.Dir = dir
+		return c.CombinedOutput()
+	}
+	if out, err := goCmd("mod", "download", "example.com/ext"); err != nil {
+		t.Fatalf("go mod download: %v\n%s", err, out)
+	}
+	if out, err := goCmd("mod", "graph"); err == nil {
+		t.Fatalf("go mod graph succeeds; the test needs a module whose graph cannot load:\n%s", out)
+	}
+	if out, err := goCmd("build", "./..."); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	want := sameAsFresh(t, dir)
+	if !strings.Contains(want, "port 7600") {
+		t.Errorf("the dependency's port is not reported:\n%s", want)
+	}
+	if _, stderr, _ := lint(t, dir); strings.Contains(stderr, "cache") {
+		t.Errorf("a run with a working cache talks of it:\n%s", stderr)
+	}
+}
+
+// TestCacheOffSaid checks that a run whose build keeps the result cache
+// from being used says so on standard error, once, without -v; and that
+// a run told not to use it says nothing.
+func TestCacheOffSaid(t *testing.T) {
+	useCache(t)
+	dir := writeFiles(t, shopFiles)
+	overlay := filepath.Join(t.TempDir(), "overlay.json")
+	if err := os.WriteFile(overlay, []byte(`{"Replace": {}}`), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOFLAGS", "-overlay="+overlay)
+	want, _, _ := lint(t, dir, "-no-cache")
+	out, stderr, _ := lint(t, dir)
+	if out != want {
+		t.Errorf("output differs with the cache off\n%s\nwant\n%s", out, want)
+	}
+	if n := strings.Count(stderr, "portlint: result cache off: GOFLAGS has -overlay="); n != 1 {
+		t.Errorf("stderr says %d times that the cache is off, want once:\n%s", n, stderr)
+	}
+	for _, args := range [][]string{{"-no-cache"}, {"-no-prefilter"}} {
+		if _, stderr, _ := lint(t, dir, args...); strings.Contains(stderr, "cache") {
+			t.Errorf("%v: stderr talks of the cache:\n%s", args, stderr)
+		}
 	}
 }
 

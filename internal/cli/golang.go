@@ -101,7 +101,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	}
 	var k *keyer
 	if o.cache != nil {
-		if k, res.cacheOff = newKeyer(ctx, o, buildFlags, l, <-env); k != nil {
+		if k, res.cacheOff = newKeyer(o, l, <-env); k != nil {
 			defer o.cache.store.trim(time.Now())
 		}
 	}
@@ -121,23 +121,34 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	res.analyzed = misses
 	o.progress.setCached(res.cached)
 	if len(misses) > 0 {
-		roots, err := loadAnalyze(ctx, o, buildFlags, misses)
+		// from source against export data where the load is clean; the
+		// rest through go/packages, which reports what is wrong
+		fast, slow, err := checkFast(ctx, o, l, misses)
 		if err != nil {
 			return nil, err
 		}
-		pkgs := make([]*packages.Package, len(roots))
-		for i, r := range roots {
-			pkgs[i] = r.pkg
+		for u, roots := range fast {
+			results[u] = &unitResult{roots: roots}
 		}
-		tested := testedPaths(pkgs)
-		for _, r := range roots {
-			u := unitPath(r.pkg, tested)
-			ur := results[u]
-			if ur == nil {
-				ur = &unitResult{}
-				results[u] = ur
+		if len(slow) > 0 {
+			roots, err := loadAnalyze(ctx, o, buildFlags, slow)
+			if err != nil {
+				return nil, err
 			}
-			ur.roots = append(ur.roots, r)
+			pkgs := make([]*packages.Package, len(roots))
+			for i, r := range roots {
+				pkgs[i] = r.pkg
+			}
+			tested := testedPaths(pkgs)
+			for _, r := range roots {
+				u := unitPath(r.pkg, tested)
+				ur := results[u]
+				if ur == nil {
+					ur = &unitResult{}
+					results[u] = ur
+				}
+				ur.roots = append(ur.roots, r)
+			}
 		}
 		for _, u := range misses {
 			if ur := results[u]; ur != nil {
@@ -323,6 +334,7 @@ type listedPkg struct {
 	files  []*ast.File         // the files that parsed
 	sums   [][sha256.Size]byte // each Go file's SHA-256, for the result cache
 	broken bool                // listing errors, or a file that did not read or parse
+	cgo    bool                // a file imports "C"
 }
 
 // readPkg reads and parses the Go files of p, and with sum hashes them.
@@ -347,6 +359,9 @@ func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum boo
 			lp.broken = true
 			continue
 		}
+		for _, imp := range f.Imports {
+			lp.cgo = lp.cgo || imp.Path.Value == `"C"`
+		}
 		lp.files = append(lp.files, f)
 	}
 	return lp
@@ -355,20 +370,22 @@ func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum boo
 // A listing is what the prefilter saw.
 type listing struct {
 	fset     *token.FileSet
-	named    []*listedPkg // the packages the patterns name, with -test their tests too
-	more     []*listedPkg // other packages of their modules (see moduleParams)
-	relevant []string     // the import paths to load with types, sorted
+	graph    *pkgGraph               // every package the named ones reach
+	named    []*listedPkg            // the packages the patterns name, with -test their tests too
+	byUnit   map[string][]*listedPkg // the named packages by unit (see unitPath)
+	more     []*listedPkg            // other packages of their modules (see moduleParams)
+	relevant []string                // the import paths to load with types, sorted
 }
 
-// prefilter lists the packages without types, parses their files, and
-// finds the import paths of those that can hold a port use.
+// prefilter lists the packages and what they reach with one go list
+// (-deps -export: the graph, and export data for the typed load), parses
+// the named packages' files, and finds the import paths of those that
+// can hold a port use.
 func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing, error) {
-	// NeedImports would make go list walk every dependency (-deps); the
-	// imports come from the parsed files instead.
 	cfg := &packages.Config{
 		Context:    ctx,
 		Dir:        o.dir,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule | packages.NeedForTest,
+		Mode:       graphMode,
 		Tests:      o.tests,
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
@@ -377,7 +394,8 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 	if err != nil {
 		return nil, fmt.Errorf("listing packages: %v", err)
 	}
-	l := &listing{fset: token.NewFileSet(), named: make([]*listedPkg, len(pkgs))}
+	l := &listing{fset: token.NewFileSet(), named: make([]*listedPkg, len(pkgs)), byUnit: map[string][]*listedPkg{}}
+	l.graph = newPkgGraph(l.fset, pkgs)
 	parallel(len(pkgs), func(i int) {
 		l.named[i] = readPkg(l.fset, pkgs[i], parser.SkipObjectResolution, o.cache != nil)
 	})
@@ -398,10 +416,19 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 		lp := l.named[i]
 		may[i] = lp.broken || len(lp.files) == 0 || analyzer.MayHaveUses(lp.files, params)
 	})
+	// the syntax was for deciding; the typed load parses what it checks
+	for _, lp := range l.named {
+		lp.files = nil
+	}
+	for _, lp := range l.more {
+		lp.files = nil
+	}
 	seen := map[string]bool{}
 	tested := testedPaths(pkgs)
 	for i, p := range pkgs {
-		if u := unitPath(p, tested); may[i] && !seen[u] {
+		u := unitPath(p, tested)
+		l.byUnit[u] = append(l.byUnit[u], l.named[i])
+		if may[i] && !seen[u] {
 			seen[u] = true
 			l.relevant = append(l.relevant, u)
 		}

@@ -31,6 +31,16 @@ port plan. Arguments are Go package patterns (./...) and manifest files or
 directories; the default is ./... . Run 'portlint help' for the checks,
 the exit statuses and the other commands.`
 
+// cacheOffAsked are the reasons for a run without the result cache that
+// the command line or the environment asked for; any other reason is
+// said on standard error.
+var cacheOffAsked = map[string]bool{
+	"-no-cache":                          true,
+	"PORTLINT_CACHE=off":                 true,
+	"-no-prefilter":                      true,
+	"Go files named on the command line": true,
+}
+
 // lintFlags are the flags of a lint run (and, in part, of ports).
 type lintFlags struct {
 	registryFlags
@@ -356,12 +366,14 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		if gr.cacheErr != nil {
 			res.notes = append(res.notes, "result cache: results not stored: "+gr.cacheErr.Error())
 		}
-		if r.flags.v {
-			if cacheOff != "" {
-				fmt.Fprintf(r.env.Stderr, "portlint: result cache off: %s\n", cacheOff)
-			} else {
-				fmt.Fprintf(r.env.Stderr, "portlint: %d of %d packages from the cache\n", gr.cached, gr.units)
-			}
+		switch {
+		case r.flags.v && cacheOff != "":
+			fmt.Fprintf(r.env.Stderr, "portlint: result cache off: %s\n", cacheOff)
+		case r.flags.v:
+			fmt.Fprintf(r.env.Stderr, "portlint: %d of %d packages from the cache\n", gr.cached, gr.units)
+		case cacheOff != "" && !cacheOffAsked[cacheOff]:
+			// the next run will take as long as this one: say why, once
+			fmt.Fprintf(r.env.Stderr, "portlint: result cache off: %s\n", cacheOff)
 		}
 		for _, f := range gr.findings {
 			if !r.skipped(f.Pos.File) {

@@ -1,0 +1,332 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/gcexportdata"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/portlint/portlint/internal/goanalysis"
+)
+
+// The prefilter's typed load. One go list (-deps -export) gives the
+// package graph and, for every package, its export data in the build
+// cache. The packages that can hold a port use are type-checked from
+// source; what they import comes from export data, read once per package
+// and shared by every package that imports it. Checking and analysis run
+// on every processor.
+//
+// A package whose load is not clean (an error anywhere in what it
+// reaches, an import without export data, a type error) is loaded again
+// by go/packages, which reports its errors exactly as without the
+// prefilter.
+
+// graphMode is what the one go list of the prefilter asks for.
+const graphMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedDeps | packages.NeedExportFile | packages.NeedModule |
+	packages.NeedForTest | packages.NeedTypesSizes
+
+// A pkgGraph is every package go list reported, with their types as read
+// from export data.
+type pkgGraph struct {
+	fset *token.FileSet // of the listing: source files and export data alike
+	byID map[string]*packages.Package
+	// clean memoizes whether a package and all it reaches listed without
+	// errors and have export data
+	clean map[string]bool
+
+	mu       sync.Mutex                // guards what follows: export data reads mutate packages
+	exported map[string]*types.Package // by ID: a package's types from export data, once read
+	shells   map[string]*types.Package // by ID: the package's types as export data may refer to them
+	base     map[string]*types.Package // by path: the shells of packages that are no test variant
+}
+
+// newPkgGraph indexes the packages reachable from roots.
+func newPkgGraph(fset *token.FileSet, roots []*packages.Package) *pkgGraph {
+	g := &pkgGraph{
+		fset:     fset,
+		byID:     map[string]*packages.Package{},
+		clean:    map[string]bool{},
+		exported: map[string]*types.Package{},
+		shells:   map[string]*types.Package{},
+		base:     map[string]*types.Package{},
+	}
+	packages.Visit(roots, nil, func(p *packages.Package) {
+		g.byID[p.ID] = p
+		if p.PkgPath == "unsafe" {
+			return
+		}
+		t := types.NewPackage(p.PkgPath, p.Name)
+		g.shells[p.ID] = t
+		if !isVariant(p) {
+			g.base[p.PkgPath] = t
+		}
+	})
+	return g
+}
+
+// isVariant reports whether p is a package compiled for a test ("p
+// [q.test]"): its import path names another package elsewhere in the
+// graph.
+func isVariant(p *packages.Package) bool {
+	return strings.Contains(p.ID, " [")
+}
+
+// isClean reports whether p and every package it reaches listed without
+// errors, and every package it reaches has export data.
+func (g *pkgGraph) isClean(p *packages.Package) bool {
+	if c, ok := g.clean[p.ID]; ok {
+		return c
+	}
+	g.clean[p.ID] = false // an import cycle is not clean
+	c := len(p.Errors) == 0
+	for _, d := range p.Imports {
+		if !c {
+			break
+		}
+		c = g.isClean(d) && (d.ExportFile != "" || d.PkgPath == "unsafe")
+	}
+	g.clean[p.ID] = c
+	return c
+}
+
+// importTypes returns the types of p, read from its export data.
+func (g *pkgGraph) importTypes(p *packages.Package) (*types.Package, error) {
+	if p.PkgPath == "unsafe" {
+		return types.Unsafe, nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if t := g.exported[p.ID]; t != nil {
+		return t, nil
+	}
+	if p.ExportFile == "" {
+		return nil, fmt.Errorf("no export data for %s", p.ID)
+	}
+	// The export data names the packages it refers to by path: the view
+	// maps each to the one shell of the graph, so that every reader
+	// shares the types it creates. A test variant's paths mean its own
+	// world, collected from what it reaches.
+	view := g.base
+	if isVariant(p) {
+		view = map[string]*types.Package{}
+		seen := map[string]bool{}
+		var visit func(q *packages.Package)
+		visit = func(q *packages.Package) {
+			if seen[q.ID] {
+				return
+			}
+			seen[q.ID] = true
+			if t := g.shells[q.ID]; t != nil {
+				view[q.PkgPath] = t
+			}
+			for _, d := range q.Imports {
+				visit(d)
+			}
+		}
+		visit(p)
+	}
+	f, err := os.Open(p.ExportFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", p.ExportFile, err)
+	}
+	t, err := gcexportdata.Read(r, g.fset, view, p.PkgPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", p.ExportFile, err)
+	}
+	g.exported[p.ID] = t
+	return t, nil
+}
+
+// checkFast type-checks and analyzes the roots of the units from source,
+// their imports from export data. It returns the results of the units
+// that loaded cleanly, by unit, and the units that did not.
+func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (map[string][]*rootResult, []string, error) {
+	g := l.graph
+	var roots []*packages.Package
+	unitOf := map[*packages.Package]string{}
+	for _, u := range units {
+		for _, lp := range l.byUnit[u] {
+			roots = append(roots, lp.pkg)
+			unitOf[lp.pkg] = u
+		}
+	}
+	// a root that reaches an error goes to go/packages at once
+	clean := make([]bool, len(roots))
+	for i, r := range roots {
+		clean[i] = g.isClean(r)
+	}
+	// read the imports' export data, in the order of the roots, while the
+	// roots are parsed and checked: a root is checked once its imports
+	// are read (reading the export data of one package completes the
+	// shells of what it refers to, never a package already read, which
+	// is all a checker looks at)
+	ready := make([]chan struct{}, len(roots))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	importErr := make([]error, len(roots))
+	go func() {
+		for i, r := range roots {
+			if clean[i] && ctx.Err() == nil {
+				paths := make([]string, 0, len(r.Imports))
+				for path := range r.Imports {
+					paths = append(paths, path)
+				}
+				sort.Strings(paths)
+				for _, path := range paths {
+					if _, err := g.importTypes(r.Imports[path]); err != nil {
+						importErr[i] = err
+						break
+					}
+				}
+			}
+			close(ready[i])
+		}
+	}()
+	results := make([]*rootResult, len(roots))
+	failed := make([]bool, len(roots))
+	errs := make([]error, len(roots))
+	parallel(len(roots), func(i int) {
+		r := roots[i]
+		if !clean[i] {
+			failed[i] = true
+			return
+		}
+		files, ok := parseFull(l, r)
+		<-ready[i]
+		if !ok || importErr[i] != nil || ctx.Err() != nil {
+			failed[i] = true
+			return
+		}
+		p, ok := typeCheck(g, r, files)
+		if !ok {
+			failed[i] = true
+			return
+		}
+		res := &rootResult{pkg: p}
+		res.res, errs[i] = goanalysis.Run(o.analyzer, []*packages.Package{p})
+		if res.res != nil {
+			res.errors = res.res.Errors
+		}
+		// what is left to do needs the package's name and files only
+		p.Syntax, p.Types, p.TypesInfo = nil, nil, nil
+		results[i] = res
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	bad := map[string]bool{}
+	for i, r := range roots {
+		if failed[i] {
+			bad[unitOf[r]] = true
+		}
+	}
+	done := map[string][]*rootResult{}
+	for i, r := range roots {
+		if u := unitOf[r]; !bad[u] {
+			done[u] = append(done[u], results[i])
+		}
+	}
+	var slow []string
+	for _, u := range units {
+		if bad[u] {
+			slow = append(slow, u)
+		}
+	}
+	return done, slow, nil
+}
+
+// parseFull parses the files the compiler sees of p as go/packages does,
+// with comments and every error.
+func parseFull(l *listing, p *packages.Package) ([]*ast.File, bool) {
+	files := make([]*ast.File, 0, len(p.CompiledGoFiles))
+	for _, name := range p.CompiledGoFiles {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, false
+		}
+		f, err := parser.ParseFile(l.fset, name, data, parser.AllErrors|parser.ParseComments)
+		if err != nil {
+			return nil, false
+		}
+		files = append(files, f)
+	}
+	return files, len(files) > 0
+}
+
+// typeCheck type-checks p from files, its imports from export data, and
+// returns p with its syntax and types, or false on any error.
+func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.Package, bool) {
+	failed := false
+	conf := &types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if path == "unsafe" {
+				return types.Unsafe, nil
+			}
+			d := p.Imports[path]
+			if d == nil {
+				return nil, fmt.Errorf("no metadata for %s", path)
+			}
+			return g.importTypes(d)
+		}),
+		Error: func(error) { failed = true },
+		Sizes: p.TypesSizes,
+	}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		conf.GoVersion = "go" + p.Module.GoVersion
+	}
+	info := &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
+	t := types.NewPackage(p.PkgPath, p.Name)
+	if err := types.NewChecker(conf, g.fset, t, info).Files(files); err != nil || failed {
+		return nil, false
+	}
+	for _, f := range files {
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"C"` {
+				return nil, false // cgo: go/packages knows how
+			}
+		}
+	}
+	np := *p
+	np.Fset = g.fset
+	np.Syntax = files
+	np.Types = t
+	np.TypesInfo = info
+	np.IllTyped = false
+	return &np, true
+}
+
+// importerFunc is a types.Importer.
+type importerFunc func(path string) (*types.Package, error)
+
+// Import imports the package at path.
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
