@@ -39,6 +39,9 @@ type site struct {
 	// name says port, checked at its declaration; the use is listed, not
 	// checked again.
 	ref bool
+	// constant is the package-level port constant the use is (at its
+	// declaration) or refers to (a ref): "import/path.Name".
+	constant string
 }
 
 // A declRef names a Go declaration: a package path, a type or package-level
@@ -116,6 +119,7 @@ func (c *collector) add(s *site, expr ast.Expr) {
 			// port use at its declaration, checked once in its own
 			// package; here it is a use for the inventory only
 			s.ref = true
+			s.constant = v.Pkg().Path() + "." + v.Name()
 		}
 	}
 	switch decl := c.r.consts[s.pv.via]; {
@@ -1449,8 +1453,12 @@ func (c *collector) valueSpec(vs *ast.ValueSpec) {
 			before := len(c.sites)
 			c.addNamed(vs.Values[i], k, name.Name, prioName, name.Name)
 			if obj := c.info().Defs[name]; obj != nil && obj.Parent() == c.pass.Pkg.Scope() {
+				_, isConst := obj.(*types.Const)
 				for _, s := range c.sites[before:] {
 					s.decl = declRef{pkg: c.pass.Pkg.Path(), name: name.Name}
+					if isConst {
+						s.constant = c.pass.Pkg.Path() + "." + name.Name
+					}
 				}
 			}
 		}

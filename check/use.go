@@ -87,6 +87,12 @@ type Use struct {
 	// in the inventory, not checked again, and no duplicate listener).
 	Ref bool
 
+	// Const is the package-level port constant ("import/path.Name") that
+	// the use declares (the use at its value) or, with Ref, refers to:
+	// the uses of a constant are the related positions of a finding at
+	// its declaration.
+	Const string
+
 	// Names are the names around the use: the constant, variable, field,
 	// flag or key holding it, the host it points at, the container or
 	// service it belongs to. They tell a reference to another component's
