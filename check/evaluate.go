@@ -134,6 +134,9 @@ func (c *Checker) oneIn(u *Use, port int, comp *registry.Component, g *registry.
 	if !u.Role.Serves() {
 		return nil // connecting to a port is not claiming it
 	}
+	if comp == nil && u.Private {
+		return nil // a third party's container port, in its own network namespace
+	}
 	if len(own) == 0 {
 		if rs := reg.ReservedAt(g, port, proto); len(rs) > 0 {
 			if namesReservation(wordSet(u.Names), rs) {

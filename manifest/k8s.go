@@ -210,6 +210,14 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 		}
 	}
 	x := vctx{owner: o, source: "k8s env", role: check.Default, names: []string{cname}}
+	vars := map[string]string{}
+	for _, e := range s.asSeq(s.get(c, "env")) {
+		if name := s.str(s.get(e, "name")); name != "" {
+			vars[name] = s.str(s.get(e, "value"))
+		}
+	}
+	s.envHosts = envHosts(vars)
+	defer func() { s.envHosts = nil }()
 	for _, e := range s.asSeq(s.get(c, "env")) {
 		name := s.str(s.get(e, "name"))
 		if v := s.get(e, "value"); v != nil && name != "" {

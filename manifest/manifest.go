@@ -100,6 +100,10 @@ type scanner struct {
 	// extraNames are added to every use while set: the names of what runs
 	// where the uses are (a compose service and its image).
 	extraNames []string
+	// envHosts, while an environment is scanned, maps the prefix of a
+	// host variable (JAEGER_AGENT of JAEGER_AGENT_HOST) to the host it
+	// names: the prefix's port variable is a dial to that host.
+	envHosts map[string]string
 
 	glob *registry.Component // the component the file's path names through a manifest glob
 
