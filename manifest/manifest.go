@@ -32,6 +32,11 @@ type Options struct {
 	// words ("webserver_port"), which only a plan's names make safe.
 	// portlint registry init drafts components from these names.
 	Discover bool
+	// Package is the import path of the Go package that embeds the file
+	// (//go:embed), if any: a configuration compiled into a binary is
+	// the component of the package's, as the registry's packages
+	// patterns say, before any name the file's path gives.
+	Package string
 }
 
 // The kinds of file Scan recognises.
@@ -106,6 +111,7 @@ type scanner struct {
 	envHosts map[string]string
 
 	glob *registry.Component // the component the file's path names through a manifest glob
+	pkg  string              // the import path of the Go package that embeds the file
 
 	// per document
 	lineBase    int
@@ -144,7 +150,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	}
 	src := newSource(path, data)
 	f.Directives = parseDirectives(src)
-	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, discover: opts.Discover, seen: map[useKey]bool{}}
+	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, discover: opts.Discover, pkg: opts.Package, seen: map[useKey]bool{}}
 	if s.reg != nil && opts.Rel != "" && !s.discover {
 		s.glob = s.reg.MatchFile(opts.Rel)
 	}

@@ -66,6 +66,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		}
 	}
 	paths := append(found, files...)
+	var emb embedders
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -106,7 +107,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			ms.errors = append(ms.errors, fmt.Sprintf("%s: cannot read: %v", p, err))
 			continue
 		}
-		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover})
+		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover, Package: emb.packageOf(p)})
 		if err != nil {
 			ms.errors = append(ms.errors, err.Error())
 		}
