@@ -151,3 +151,27 @@ func TestRecallUses(t *testing.T) {
 		t.Errorf("a set of counts became ports: %v", got)
 	}
 }
+
+// TestAddressLists: URL lists, NAME=URL lists and flags holding them are
+// one use per address; strings where one element is no address are none.
+func TestAddressLists(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/lists")
+	got := map[int]bool{}
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				got[u.Port] = true
+			}
+		}
+	}
+	for p := 20200; p <= 20207; p++ {
+		if !got[p] {
+			t.Errorf("no use of %d in %v", p, got)
+		}
+	}
+	for p := 20208; p <= 20212; p++ {
+		if got[p] {
+			t.Errorf("%d is no address of a list: %v", p, got)
+		}
+	}
+}

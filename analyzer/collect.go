@@ -1626,7 +1626,9 @@ func (c *collector) freeStanding(f *ast.File) {
 			if x.Kind != token.STRING || c.consumed[x] || c.quiet[x] {
 				return true
 			}
-			c.freeAddr(x)
+			if !c.freeAddr(x) {
+				c.freeList(x)
+			}
 		case *ast.CallExpr:
 			if c.consumed[x] {
 				return false
@@ -1662,6 +1664,66 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 	}
 	c.add(s, e)
 	return true
+}
+
+// freeList reports the addresses of a string literal that is a list of
+// them, each of which would be an address literal on its own: URL lists
+// ("http://localhost:2379,http://10.0.0.1:2379"), NAME=URL lists
+// ("infra0=http://10.0.1.10:2380,infra1=http://10.0.1.11:2380") and a
+// command-line flag holding either ("-listen-client-urls=http://..."). A
+// list with one element that does not parse is no list of addresses.
+func (c *collector) freeList(lit *ast.BasicLit) {
+	val, err := strconv.Unquote(lit.Value)
+	if err != nil || !strings.Contains(val, ":") || len(val) > 4096 {
+		return
+	}
+	off := 0
+	if strings.HasPrefix(val, "-") {
+		// -flag=LIST
+		eq := strings.IndexByte(val, '=')
+		if eq < 0 || strings.ContainsAny(val[:eq], " :/,") {
+			return
+		}
+		off = eq + 1
+	}
+	type elem struct {
+		a   address
+		off int // of the element in val
+	}
+	var elems []elem
+	for i := off; i <= len(val); {
+		j := strings.IndexByte(val[i:], ',')
+		if j < 0 {
+			j = len(val) - i
+		}
+		e, eoff := val[i:i+j], i
+		if k := strings.IndexByte(e, '='); k > 0 && !strings.Contains(e[:k], "/") && !strings.Contains(e[:k], ":") {
+			e, eoff = e[k+1:], eoff+k+1 // NAME=URL
+		}
+		a, ok := parseAddress(e, true)
+		if !ok || a.port < 1 || a.port > 65535 {
+			return
+		}
+		elems = append(elems, elem{a, eoff})
+		i += j + 1
+	}
+	if len(elems) < 2 && off == 0 {
+		return // a single address is freeAddr's
+	}
+	c.consume(lit)
+	for _, e := range elems {
+		p, end, ok := locateInLit(lit, e.off+e.a.portOff, e.a.portLen)
+		if !ok {
+			continue
+		}
+		role := check.Dial
+		if !e.a.url && registry.HostBind(e.a.host).Kind == registry.BindAny {
+			role = check.Default
+		}
+		s := &site{pv: portVal{port: e.a.port, digits: p, end: end, lits: []*ast.BasicLit{lit}}, role: role, source: "address list", prio: prioFree}
+		s.bind, s.bindKnown = registry.HostBind(e.a.host), true
+		c.add(s, lit)
+	}
 }
 
 // typeName returns the name of a (pointer to a) named type, or "".
