@@ -175,3 +175,27 @@ func TestAddressLists(t *testing.T) {
 		}
 	}
 }
+
+// TestPointerPorts: ptr.To(int32(N)) under a port name is the port; under
+// a name that says nothing of ports it is none.
+func TestPointerPorts(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/ptrs")
+	got := map[int]bool{}
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				got[u.Port] = true
+			}
+		}
+	}
+	for _, p := range []int{20200, 20214, 20201} {
+		if !got[p] {
+			t.Errorf("no use of %d in %v", p, got)
+		}
+	}
+	for _, p := range []int{20215, 20216, 20217} {
+		if got[p] {
+			t.Errorf("%d is no port: %v", p, got)
+		}
+	}
+}

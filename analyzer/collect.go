@@ -267,9 +267,13 @@ func (c *collector) isIntegerOrDigits(e ast.Expr) bool {
 	if !ok || tv.Type == nil {
 		return false
 	}
-	b, ok := tv.Type.Underlying().(*types.Basic)
+	t := tv.Type
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem() // ptr.To(int32(6443))
+	}
+	b, ok := t.Underlying().(*types.Basic)
 	if !ok {
-		return c.isIntStr(tv.Type)
+		return c.isIntStr(t)
 	}
 	if b.Info()&types.IsInteger != 0 {
 		return true

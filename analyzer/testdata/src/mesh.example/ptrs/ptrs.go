@@ -1,0 +1,32 @@
+// Package ptrs sets pointer fields in webserver's configuration defaults:
+// a pointer to a port is the port.
+//
+//portlint:component webserver
+package ptrs
+
+import "k8s.io/utils/ptr"
+
+// Config is webserver's configuration.
+type Config struct {
+	SecurePort  *int32
+	HealthzPort *int32
+	Replicas    *int32
+	Timeout     *int64
+}
+
+// SetDefaults fills in the defaults.
+func SetDefaults(obj *Config) {
+	if obj.SecurePort == nil {
+		obj.SecurePort = ptr.To(int32(20200))
+	}
+	if obj.HealthzPort == nil {
+		obj.HealthzPort = ptr.To(int32(20214)) // want `port 20214 is in webserver's range engine.mgmt.apps but not registered`
+	}
+	obj.Replicas = ptr.To(int32(20215)) // a count, not a port
+	obj.Timeout = ptr.To(int64(20216))  // a duration, not a port
+}
+
+// Defaults returns them as a literal.
+func Defaults() Config {
+	return Config{SecurePort: ptr.To(int32(20201)), Replicas: ptr.To(int32(20217))}
+}
