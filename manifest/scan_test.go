@@ -188,6 +188,7 @@ func TestInventory(t *testing.T) {
 12:63 9080 tcp - match reviews/label annotation traffic.sidecar.istio.io/excludeInboundPorts
 14:53 15006 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-inbound-port
 15:54 15014 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-outbound-port
+16:30 15020 tcp - default sidecar/name k8s annotation prometheus.io/port
 21:41 15001 tcp - redirect sidecar/name istio-iptables -p
 21:56 15006 tcp - redirect sidecar/name istio-iptables -z
 22:52 15090 tcp - match sidecar/name istio-iptables -d
