@@ -124,6 +124,8 @@ type scanner struct {
 
 	// conditional are the byte ranges a template condition may leave out
 	conditional []span
+	// templates are the template actions, set aside before decoding
+	templates []span
 
 	seen map[useKey]bool
 	k8s  []k8sObj // Kubernetes objects, scanned after every document is read
@@ -175,6 +177,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 			docs, errs = s.decode(stripSpans(text, spans))
 			s.noteTemplates(text, spans)
 			s.conditional = conditionals(text, spans)
+			s.templates = spans
 			for _, e := range errs {
 				s.incompletef(e.Pos, "not scanned, even with its template actions set aside: %s", e.Msg)
 			}
@@ -208,6 +211,27 @@ func (s *scanner) incompletef(at check.Position, format string, args ...any) {
 
 // underCondition reports whether n lies in a block that a template
 // condition may leave out.
+// fromTemplate reports whether a scalar's value was written by a template
+// action (a placeholder where "{{ .Values.port }}" stood).
+func (s *scanner) fromTemplate(n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return false
+	}
+	if isTemplated(n.Value) {
+		return true
+	}
+	if len(s.templates) == 0 {
+		return false
+	}
+	off := s.posOf(n).Offset
+	for _, t := range s.templates {
+		if t.start <= off && off < t.end {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *scanner) underCondition(n *yaml.Node) bool {
 	if n == nil || len(s.conditional) == 0 {
 		return false

@@ -147,7 +147,21 @@ func (s *scanner) get(m *yaml.Node, key string) *yaml.Node {
 			if !s.tick() {
 				return nil
 			}
-			return s.deref(m.Content[i+1])
+			v := s.deref(m.Content[i+1])
+			if s.fromTemplate(v) {
+				// {{- if .x }} port: {{ .x }} {{- else }} port: 6080
+				// {{- end }}: with the template lines set aside the
+				// branches are one key written twice; the literal one
+				// is what the chart renders by default
+				for j := i + 2; j+1 < len(m.Content); j += 2 {
+					if k2 := m.Content[j]; k2.Kind == yaml.ScalarNode && k2.Value == key {
+						if w := s.deref(m.Content[j+1]); w != nil && w.Kind == yaml.ScalarNode && !s.fromTemplate(w) && s.underCondition(w) {
+							return w
+						}
+					}
+				}
+			}
+			return v
 		}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
