@@ -153,7 +153,9 @@ func TestRecallUses(t *testing.T) {
 }
 
 // TestAddressLists: URL lists, NAME=URL lists and flags holding them are
-// one use per address; strings where one element is no address are none.
+// one use per address; strings where one element is no address are none;
+// a directive written as text (a Corefile line) has its address, prose
+// has none.
 func TestAddressLists(t *testing.T) {
 	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/lists")
 	got := map[int]bool{}
@@ -164,12 +166,12 @@ func TestAddressLists(t *testing.T) {
 			}
 		}
 	}
-	for p := 20200; p <= 20207; p++ {
+	for _, p := range []int{20200, 20201, 20202, 20203, 20204, 20205, 20206, 20207, 20213, 20214, 20215} {
 		if !got[p] {
 			t.Errorf("no use of %d in %v", p, got)
 		}
 	}
-	for p := 20208; p <= 20212; p++ {
+	for _, p := range []int{20208, 20209, 20210, 20211, 20212, 20218, 20219, 20220} {
 		if got[p] {
 			t.Errorf("%d is no address of a list: %v", p, got)
 		}
@@ -197,5 +199,35 @@ func TestPointerPorts(t *testing.T) {
 		if got[p] {
 			t.Errorf("%d is no port: %v", p, got)
 		}
+	}
+}
+
+// TestLocalConstUses: a port constant used in its own package is checked
+// once, at its declaration, and each use is in the inventory at its own
+// line (a Ref use, not checked).
+func TestLocalConstUses(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/constonce/local")
+	refs := map[int]int{} // line -> port of a Ref use
+	decl := 0
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				switch {
+				case u.Ref:
+					refs[u.Pos.Line] = u.Port
+				case u.Port == 28953:
+					decl = u.Pos.Line
+				}
+				if u.Port == 28954 {
+					t.Errorf("maxRetries is no port: %+v", u)
+				}
+			}
+		}
+	}
+	if decl != 8 {
+		t.Errorf("the declaration's use is at line %d, want 8", decl)
+	}
+	if refs[17] != 28953 || refs[19] != 28953 || len(refs) != 2 {
+		t.Errorf("Ref uses by line: %v, want 17 and 19", refs)
 	}
 }

@@ -122,7 +122,8 @@ func (c *collector) add(s *site, expr ast.Expr) {
 			s.constant = v.Pkg().Path() + "." + v.Name()
 		}
 	}
-	switch decl := c.r.consts[s.pv.via]; {
+	decl := c.r.consts[s.pv.via]
+	switch {
 	case s.pv.literal():
 		s.pos, s.end = s.pv.digits, s.pv.end
 	case s.pv.via != nil && decl != nil:
@@ -131,6 +132,19 @@ func (c *collector) add(s *site, expr ast.Expr) {
 		s.pos, s.end = decl.Pos(), decl.End()
 	default:
 		s.pos, s.end = expr.Pos(), expr.End()
+	}
+	if v := s.pv.via; v != nil && !s.ref && v.Pkg() == c.pass.Pkg && v.Parent() == v.Pkg().Scope() && (s.pv.literal() || decl != nil) &&
+		(s.pos < expr.Pos() || s.pos >= expr.End()) {
+		if k := classify(v.Name()); k.port || k.addr {
+			// a port constant of this package used here: checked once, at
+			// its declaration (this site); the use is listed where it is
+			// written too, like a use from another package
+			r := *s
+			r.ref, r.constant = true, v.Pkg().Path()+"."+v.Name()
+			r.pos, r.end = expr.Pos(), expr.End()
+			r.names = append([]string(nil), s.names...)
+			c.sites = append(c.sites, &r)
+		}
 	}
 	if s.proto == "" {
 		s.proto = registry.TCP
@@ -1630,8 +1644,8 @@ func (c *collector) freeStanding(f *ast.File) {
 			if x.Kind != token.STRING || c.consumed[x] || c.quiet[x] {
 				return true
 			}
-			if !c.freeAddr(x) {
-				c.freeList(x)
+			if !c.freeAddr(x) && !c.freeList(x) {
+				c.freeDirective(x)
 			}
 		case *ast.CallExpr:
 			if c.consumed[x] {
@@ -1676,25 +1690,21 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 // ("infra0=http://10.0.1.10:2380,infra1=http://10.0.1.11:2380") and a
 // command-line flag holding either ("-listen-client-urls=http://..."). A
 // list with one element that does not parse is no list of addresses.
-func (c *collector) freeList(lit *ast.BasicLit) {
+func (c *collector) freeList(lit *ast.BasicLit) bool {
 	val, err := strconv.Unquote(lit.Value)
 	if err != nil || !strings.Contains(val, ":") || len(val) > 4096 {
-		return
+		return false
 	}
 	off := 0
 	if strings.HasPrefix(val, "-") {
 		// -flag=LIST
 		eq := strings.IndexByte(val, '=')
 		if eq < 0 || strings.ContainsAny(val[:eq], " :/,") {
-			return
+			return false
 		}
 		off = eq + 1
 	}
-	type elem struct {
-		a   address
-		off int // of the element in val
-	}
-	var elems []elem
+	var elems []listElem
 	for i := off; i <= len(val); {
 		j := strings.IndexByte(val[i:], ',')
 		if j < 0 {
@@ -1706,15 +1716,27 @@ func (c *collector) freeList(lit *ast.BasicLit) {
 		}
 		a, ok := parseAddress(e, true)
 		if !ok || a.port < 1 || a.port > 65535 {
-			return
+			return false
 		}
-		elems = append(elems, elem{a, eoff})
+		elems = append(elems, listElem{a, eoff})
 		i += j + 1
 	}
 	if len(elems) < 2 && off == 0 {
-		return // a single address is freeAddr's
+		return false // a single address is freeAddr's
 	}
 	c.consume(lit)
+	c.addElems(lit, elems, "address list")
+	return true
+}
+
+// A listElem is an address inside a string literal and its offset there.
+type listElem struct {
+	a   address
+	off int
+}
+
+// addElems records the addresses found inside a literal.
+func (c *collector) addElems(lit *ast.BasicLit, elems []listElem, source string) {
 	for _, e := range elems {
 		p, end, ok := locateInLit(lit, e.off+e.a.portOff, e.a.portLen)
 		if !ok {
@@ -1724,10 +1746,64 @@ func (c *collector) freeList(lit *ast.BasicLit) {
 		if !e.a.url && registry.HostBind(e.a.host).Kind == registry.BindAny {
 			role = check.Default
 		}
-		s := &site{pv: portVal{port: e.a.port, digits: p, end: end, lits: []*ast.BasicLit{lit}}, role: role, source: "address list", prio: prioFree}
+		s := &site{pv: portVal{port: e.a.port, digits: p, end: end, lits: []*ast.BasicLit{lit}}, role: role, source: source, prio: prioFree}
 		s.bind, s.bindKnown = registry.HostBind(e.a.host), true
 		c.add(s, lit)
 	}
+}
+
+// freeDirective reports the address of a configuration directive written
+// as text: a Corefile line ("health localhost:8080", "forward .
+// 127.0.0.1:53 {"), the directive and its arguments before the address
+// being plain lowercase words. Prose ("listening on: 127.0.0.1:53", "see
+// http://..."), log and error text (quiet) and addresses later in a
+// sentence are not directives.
+func (c *collector) freeDirective(lit *ast.BasicLit) bool {
+	val, err := strconv.Unquote(lit.Value)
+	if err != nil || !strings.Contains(val, ":") || len(val) > 4096 {
+		return false
+	}
+	line := val
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	words := strings.Fields(line)
+	if len(words) < 2 || len(words) > 6 {
+		return false
+	}
+	if !directiveWord(words[0]) {
+		return false
+	}
+	// the address follows the directive, or its "." zone
+	w := words[1]
+	if w == "." && len(words) > 2 {
+		w = words[2]
+	}
+	a, ok := parseAddress(w, true)
+	if !ok || a.url || a.port < 1 || a.port > 65535 || a.host == "" {
+		return false
+	}
+	off := strings.Index(val, " "+w)
+	if off < 0 {
+		return false
+	}
+	c.consume(lit)
+	c.addElems(lit, []listElem{{a, off + 1}}, "directive address")
+	return true
+}
+
+// directiveWord reports whether w is a lowercase word of a configuration
+// directive: letters, digits, "_" and "-", starting with a letter.
+func directiveWord(w string) bool {
+	for i, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return w != ""
 }
 
 // typeName returns the name of a (pointer to a) named type, or "".

@@ -21,3 +21,20 @@ var (
 	oneFlag = "-level=debug"
 	ratios  = "1:20211,2:20212"
 )
+
+// Configuration directives written as text (a Corefile in a test table):
+// the address after the directive, or after its "." zone.
+var corefiles = []string{
+	"health localhost:20213",
+	"forward . 127.0.0.1:20214",
+	`ready 127.0.0.1:20215 {
+	lameduck 4s
+}`,
+}
+
+// Prose is no directive.
+var sentences = []string{
+	"listening on 127.0.0.1:20218",
+	"Health localhost:20219",
+	"see the docs at localhost:20220 for more",
+}
