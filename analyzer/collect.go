@@ -1688,8 +1688,9 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 // them, each of which would be an address literal on its own: URL lists
 // ("http://localhost:2379,http://10.0.0.1:2379"), NAME=URL lists
 // ("infra0=http://10.0.1.10:2380,infra1=http://10.0.1.11:2380") and a
-// command-line flag holding either ("-listen-client-urls=http://..."). A
-// list with one element that does not parse is no list of addresses.
+// command-line flag holding either ("-listen-client-urls=http://..."),
+// and one NAME=URL alone ("node1=http://127.0.0.1:2380"). A list with one
+// element that does not parse is no list of addresses.
 func (c *collector) freeList(lit *ast.BasicLit) bool {
 	val, err := strconv.Unquote(lit.Value)
 	if err != nil || !strings.Contains(val, ":") || len(val) > 4096 {
@@ -1705,6 +1706,7 @@ func (c *collector) freeList(lit *ast.BasicLit) bool {
 		off = eq + 1
 	}
 	var elems []listElem
+	named := false
 	for i := off; i <= len(val); {
 		j := strings.IndexByte(val[i:], ',')
 		if j < 0 {
@@ -1713,6 +1715,7 @@ func (c *collector) freeList(lit *ast.BasicLit) bool {
 		e, eoff := val[i:i+j], i
 		if k := strings.IndexByte(e, '='); k > 0 && !strings.Contains(e[:k], "/") && !strings.Contains(e[:k], ":") {
 			e, eoff = e[k+1:], eoff+k+1 // NAME=URL
+			named = true
 		}
 		a, ok := parseAddress(e, true)
 		if !ok || a.port < 1 || a.port > 65535 {
@@ -1721,7 +1724,7 @@ func (c *collector) freeList(lit *ast.BasicLit) bool {
 		elems = append(elems, listElem{a, eoff})
 		i += j + 1
 	}
-	if len(elems) < 2 && off == 0 {
+	if len(elems) < 2 && off == 0 && !named {
 		return false // a single address is freeAddr's
 	}
 	c.consume(lit)

@@ -38,3 +38,10 @@ var sentences = []string{
 	"Health localhost:20219",
 	"see the docs at localhost:20220 for more",
 }
+
+// One member of a cluster, NAME=URL or NAME=host:port.
+var (
+	member  = "node1=http://127.0.0.1:20221"
+	member2 = "0=localhost:20222"
+	notURL  = "mode=20223"
+)
