@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -392,9 +393,30 @@ func (c *collector) quietBelow(n ast.Node) {
 
 // call handles sinks, flags, viper, parameter names and callee names.
 func (c *collector) call(call *ast.CallExpr) {
+	if len(call.Args) == 1 && c.r.isConversion(call) {
+		// gwapi.PortNumber(acmeSolverListenPort): a conversion to a type
+		// whose name says port (not an enum of choices) is a port context
+		if n, ok := c.info().TypeOf(call.Fun).(*types.Named); ok {
+			if k := classify(n.Obj().Name()); k.port && c.portish(n) && c.isIntegerOrDigits(call.Args[0]) {
+				c.addNamed(call.Args[0], k, "conversion to "+n.Obj().Name(), prioField, n.Obj().Name())
+			}
+		}
+		return
+	}
 	name := calleeName(c.info(), call)
 	if name == "" {
 		return
+	}
+	if name == "fmt.Sprintf" && len(call.Args) == 2 {
+		// fmt.Sprintf("--listen-port=%d", port): a command-line flag
+		// whose name says port or address
+		if f := c.r.constValue(call.Args[0]); f != nil && f.Kind() == constant.String {
+			if m := flagFormat.FindStringSubmatch(constant.StringVal(f)); m != nil {
+				if k := classify(m[1]); k.port || k.addr {
+					c.addNamed(call.Args[1], k, "flag --"+m[1], prioField, m[1])
+				}
+			}
+		}
 	}
 	fn, _ := typeutil.Callee(c.info(), call).(*types.Func)
 	pkg := ""
@@ -1633,6 +1655,9 @@ func (c *collector) tagValue(lit *ast.BasicLit, key, val string, k nameKind, nam
 	s.pv.lits = []*ast.BasicLit{lit}
 	c.add(s, lit)
 }
+
+// flagFormat is a format that writes one command-line flag's value.
+var flagFormat = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9_.-]*)=%[dvs]$`)
 
 // freeStanding reports address literals and address-building calls that no
 // context claimed: "localhost:20200" passed to an unknown function is still

@@ -4,7 +4,11 @@
 //portlint:component webserver
 package ptrs
 
-import "k8s.io/utils/ptr"
+import (
+	"fmt"
+
+	"k8s.io/utils/ptr"
+)
 
 // Config is webserver's configuration.
 type Config struct {
@@ -29,4 +33,29 @@ func SetDefaults(obj *Config) {
 // Defaults returns them as a literal.
 func Defaults() Config {
 	return Config{SecurePort: ptr.To(int32(20201)), Replicas: ptr.To(int32(20217))}
+}
+
+// PortNumber is a port by its name; PortMode is a choice among constants.
+type (
+	PortNumber int32
+	PortMode   int32
+)
+
+// The modes.
+const (
+	PortModeFixed PortMode = 1
+	PortModeAuto  PortMode = 2
+)
+
+// String names a mode.
+func (m PortMode) String() string { return "mode" }
+
+var (
+	backend = PortNumber(20218) // want `port 20218 is in webserver's range engine.mgmt.apps but not registered`
+	mode    = PortMode(20219)
+)
+
+var args = []string{
+	fmt.Sprintf("--listen-port=%d", 20220), // want `port 20220 is in webserver's range engine.mgmt.apps but not registered`
+	fmt.Sprintf("--replicas=%d", 20221),
 }
