@@ -180,7 +180,8 @@ func TestAddressLists(t *testing.T) {
 
 // TestPointerPorts: ptr.To(int32(N)) under a port name is the port; under
 // a name that says nothing of ports it is none. So are a conversion to a
-// type named for a port (not an enum of choices) and a --port=%d flag.
+// type named for a port (not an enum of choices), a --port=%d flag and
+// the Number of a type named for a port (ServiceBackendPort).
 func TestPointerPorts(t *testing.T) {
 	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/ptrs")
 	got := map[int]bool{}
@@ -191,12 +192,12 @@ func TestPointerPorts(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []int{20200, 20214, 20201, 20218, 20220} {
+	for _, p := range []int{20200, 20214, 20201, 20218, 20220, 20222} {
 		if !got[p] {
 			t.Errorf("no use of %d in %v", p, got)
 		}
 	}
-	for _, p := range []int{20215, 20216, 20217, 20219, 20221} {
+	for _, p := range []int{20215, 20216, 20217, 20219, 20221, 20223} {
 		if got[p] {
 			t.Errorf("%d is no port: %v", p, got)
 		}

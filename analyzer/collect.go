@@ -1108,6 +1108,9 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 				continue
 			}
 			k := classify(field)
+			if tk := classify(typeName); !k.port && !k.addr && field == "Number" && tk.port {
+				k = tk // networkingv1.ServiceBackendPort{Number: 8089}: the port's number
+			}
 			if !k.port && !k.addr {
 				continue
 			}

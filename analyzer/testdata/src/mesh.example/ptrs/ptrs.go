@@ -59,3 +59,18 @@ var args = []string{
 	fmt.Sprintf("--listen-port=%d", 20220), // want `port 20220 is in webserver's range engine.mgmt.apps but not registered`
 	fmt.Sprintf("--replicas=%d", 20221),
 }
+
+// ServiceBackendPort names a Service's port by name or number; Quota is
+// no port.
+type (
+	ServiceBackendPort struct {
+		Name   string
+		Number int32
+	}
+	Quota struct{ Number int32 }
+)
+
+var (
+	backendPort = ServiceBackendPort{Number: 20222} // a backend: where traffic goes
+	quota       = Quota{Number: 20223}
+)
