@@ -381,6 +381,7 @@ func newUse(pass *analysis.Pass, s *site, attr *attribution) *use {
 		HostComputed: s.hostComputed && !s.bindKnown,
 		Main:         pass.Pkg.Name() == "main",
 		Ref:          s.ref,
+		Const:        s.constant,
 	}
 	if comp != nil {
 		u.Component, u.Via = comp.Name, via

@@ -151,3 +151,85 @@ func TestRecallUses(t *testing.T) {
 		t.Errorf("a set of counts became ports: %v", got)
 	}
 }
+
+// TestAddressLists: URL lists, NAME=URL lists and flags holding them are
+// one use per address; strings where one element is no address are none;
+// a directive written as text (a Corefile line) has its address, prose
+// has none.
+func TestAddressLists(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/lists")
+	got := map[int]bool{}
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				got[u.Port] = true
+			}
+		}
+	}
+	for _, p := range []int{20200, 20201, 20202, 20203, 20204, 20205, 20206, 20207, 20213, 20214, 20215, 20221, 20222} {
+		if !got[p] {
+			t.Errorf("no use of %d in %v", p, got)
+		}
+	}
+	for _, p := range []int{20208, 20209, 20210, 20211, 20212, 20218, 20219, 20220, 20223} {
+		if got[p] {
+			t.Errorf("%d is no address of a list: %v", p, got)
+		}
+	}
+}
+
+// TestPointerPorts: ptr.To(int32(N)) under a port name is the port; under
+// a name that says nothing of ports it is none. So are a conversion to a
+// type named for a port (not an enum of choices), a --port=%d flag and
+// the Number of a type named for a port (ServiceBackendPort).
+func TestPointerPorts(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/ptrs")
+	got := map[int]bool{}
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				got[u.Port] = true
+			}
+		}
+	}
+	for _, p := range []int{20200, 20214, 20201, 20218, 20220, 20222} {
+		if !got[p] {
+			t.Errorf("no use of %d in %v", p, got)
+		}
+	}
+	for _, p := range []int{20215, 20216, 20217, 20219, 20221, 20223} {
+		if got[p] {
+			t.Errorf("%d is no port: %v", p, got)
+		}
+	}
+}
+
+// TestLocalConstUses: a port constant used in its own package is checked
+// once, at its declaration, and each use is in the inventory at its own
+// line (a Ref use, not checked).
+func TestLocalConstUses(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), analyzer.New(flagship(t)), "mesh.example/constonce/local")
+	refs := map[int]int{} // line -> port of a Ref use
+	decl := 0
+	for _, r := range results {
+		if res, ok := r.Result.(*analyzer.Result); ok {
+			for _, u := range res.Uses {
+				switch {
+				case u.Ref:
+					refs[u.Pos.Line] = u.Port
+				case u.Port == 28953:
+					decl = u.Pos.Line
+				}
+				if u.Port == 28954 {
+					t.Errorf("maxRetries is no port: %+v", u)
+				}
+			}
+		}
+	}
+	if decl != 8 {
+		t.Errorf("the declaration's use is at line %d, want 8", decl)
+	}
+	if refs[17] != 28953 || refs[19] != 28953 || len(refs) != 2 {
+		t.Errorf("Ref uses by line: %v, want 17 and 19", refs)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,9 @@ type site struct {
 	// name says port, checked at its declaration; the use is listed, not
 	// checked again.
 	ref bool
+	// constant is the package-level port constant the use is (at its
+	// declaration) or refers to (a ref): "import/path.Name".
+	constant string
 }
 
 // A declRef names a Go declaration: a package path, a type or package-level
@@ -116,9 +120,11 @@ func (c *collector) add(s *site, expr ast.Expr) {
 			// port use at its declaration, checked once in its own
 			// package; here it is a use for the inventory only
 			s.ref = true
+			s.constant = v.Pkg().Path() + "." + v.Name()
 		}
 	}
-	switch decl := c.r.consts[s.pv.via]; {
+	decl := c.r.consts[s.pv.via]
+	switch {
 	case s.pv.literal():
 		s.pos, s.end = s.pv.digits, s.pv.end
 	case s.pv.via != nil && decl != nil:
@@ -127,6 +133,19 @@ func (c *collector) add(s *site, expr ast.Expr) {
 		s.pos, s.end = decl.Pos(), decl.End()
 	default:
 		s.pos, s.end = expr.Pos(), expr.End()
+	}
+	if v := s.pv.via; v != nil && !s.ref && v.Pkg() == c.pass.Pkg && v.Parent() == v.Pkg().Scope() && (s.pv.literal() || decl != nil) &&
+		(s.pos < expr.Pos() || s.pos >= expr.End()) {
+		if k := classify(v.Name()); k.port || k.addr {
+			// a port constant of this package used here: checked once, at
+			// its declaration (this site); the use is listed where it is
+			// written too, like a use from another package
+			r := *s
+			r.ref, r.constant = true, v.Pkg().Path()+"."+v.Name()
+			r.pos, r.end = expr.Pos(), expr.End()
+			r.names = append([]string(nil), s.names...)
+			c.sites = append(c.sites, &r)
+		}
 	}
 	if s.proto == "" {
 		s.proto = registry.TCP
@@ -263,9 +282,13 @@ func (c *collector) isIntegerOrDigits(e ast.Expr) bool {
 	if !ok || tv.Type == nil {
 		return false
 	}
-	b, ok := tv.Type.Underlying().(*types.Basic)
+	t := tv.Type
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem() // ptr.To(int32(6443))
+	}
+	b, ok := t.Underlying().(*types.Basic)
 	if !ok {
-		return c.isIntStr(tv.Type)
+		return c.isIntStr(t)
 	}
 	if b.Info()&types.IsInteger != 0 {
 		return true
@@ -370,9 +393,30 @@ func (c *collector) quietBelow(n ast.Node) {
 
 // call handles sinks, flags, viper, parameter names and callee names.
 func (c *collector) call(call *ast.CallExpr) {
+	if len(call.Args) == 1 && c.r.isConversion(call) {
+		// gwapi.PortNumber(acmeSolverListenPort): a conversion to a type
+		// whose name says port (not an enum of choices) is a port context
+		if n, ok := c.info().TypeOf(call.Fun).(*types.Named); ok {
+			if k := classify(n.Obj().Name()); k.port && c.portish(n) && c.isIntegerOrDigits(call.Args[0]) {
+				c.addNamed(call.Args[0], k, "conversion to "+n.Obj().Name(), prioField, n.Obj().Name())
+			}
+		}
+		return
+	}
 	name := calleeName(c.info(), call)
 	if name == "" {
 		return
+	}
+	if name == "fmt.Sprintf" && len(call.Args) == 2 {
+		// fmt.Sprintf("--listen-port=%d", port): a command-line flag
+		// whose name says port or address
+		if f := c.r.constValue(call.Args[0]); f != nil && f.Kind() == constant.String {
+			if m := flagFormat.FindStringSubmatch(constant.StringVal(f)); m != nil {
+				if k := classify(m[1]); k.port || k.addr {
+					c.addNamed(call.Args[1], k, "flag --"+m[1], prioField, m[1])
+				}
+			}
+		}
 	}
 	fn, _ := typeutil.Callee(c.info(), call).(*types.Func)
 	pkg := ""
@@ -1064,6 +1108,9 @@ func (c *collector) compositeLit(cl *ast.CompositeLit) {
 				continue
 			}
 			k := classify(field)
+			if tk := classify(typeName); !k.port && !k.addr && field == "Number" && tk.port {
+				k = tk // networkingv1.ServiceBackendPort{Number: 8089}: the port's number
+			}
 			if !k.port && !k.addr {
 				continue
 			}
@@ -1449,8 +1496,12 @@ func (c *collector) valueSpec(vs *ast.ValueSpec) {
 			before := len(c.sites)
 			c.addNamed(vs.Values[i], k, name.Name, prioName, name.Name)
 			if obj := c.info().Defs[name]; obj != nil && obj.Parent() == c.pass.Pkg.Scope() {
+				_, isConst := obj.(*types.Const)
 				for _, s := range c.sites[before:] {
 					s.decl = declRef{pkg: c.pass.Pkg.Path(), name: name.Name}
+					if isConst {
+						s.constant = c.pass.Pkg.Path() + "." + name.Name
+					}
 				}
 			}
 		}
@@ -1608,6 +1659,9 @@ func (c *collector) tagValue(lit *ast.BasicLit, key, val string, k nameKind, nam
 	c.add(s, lit)
 }
 
+// flagFormat is a format that writes one command-line flag's value.
+var flagFormat = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9_.-]*)=%[dvs]$`)
+
 // freeStanding reports address literals and address-building calls that no
 // context claimed: "localhost:20200" passed to an unknown function is still
 // an address. The host must look like one (see parseAddress strict).
@@ -1618,7 +1672,9 @@ func (c *collector) freeStanding(f *ast.File) {
 			if x.Kind != token.STRING || c.consumed[x] || c.quiet[x] {
 				return true
 			}
-			c.freeAddr(x)
+			if !c.freeAddr(x) && !c.freeList(x) {
+				c.freeDirective(x)
+			}
 		case *ast.CallExpr:
 			if c.consumed[x] {
 				return false
@@ -1654,6 +1710,131 @@ func (c *collector) freeAddr(e ast.Expr) bool {
 	}
 	c.add(s, e)
 	return true
+}
+
+// freeList reports the addresses of a string literal that is a list of
+// them, each of which would be an address literal on its own: URL lists
+// ("http://localhost:2379,http://10.0.0.1:2379"), NAME=URL lists
+// ("infra0=http://10.0.1.10:2380,infra1=http://10.0.1.11:2380") and a
+// command-line flag holding either ("-listen-client-urls=http://..."),
+// and one NAME=URL alone ("node1=http://127.0.0.1:2380"). A list with one
+// element that does not parse is no list of addresses.
+func (c *collector) freeList(lit *ast.BasicLit) bool {
+	val, err := strconv.Unquote(lit.Value)
+	if err != nil || !strings.Contains(val, ":") || len(val) > 4096 {
+		return false
+	}
+	off := 0
+	if strings.HasPrefix(val, "-") {
+		// -flag=LIST
+		eq := strings.IndexByte(val, '=')
+		if eq < 0 || strings.ContainsAny(val[:eq], " :/,") {
+			return false
+		}
+		off = eq + 1
+	}
+	var elems []listElem
+	named := false
+	for i := off; i <= len(val); {
+		j := strings.IndexByte(val[i:], ',')
+		if j < 0 {
+			j = len(val) - i
+		}
+		e, eoff := val[i:i+j], i
+		if k := strings.IndexByte(e, '='); k > 0 && !strings.Contains(e[:k], "/") && !strings.Contains(e[:k], ":") {
+			e, eoff = e[k+1:], eoff+k+1 // NAME=URL
+			named = true
+		}
+		a, ok := parseAddress(e, true)
+		if !ok || a.port < 1 || a.port > 65535 {
+			return false
+		}
+		elems = append(elems, listElem{a, eoff})
+		i += j + 1
+	}
+	if len(elems) < 2 && off == 0 && !named {
+		return false // a single address is freeAddr's
+	}
+	c.consume(lit)
+	c.addElems(lit, elems, "address list")
+	return true
+}
+
+// A listElem is an address inside a string literal and its offset there.
+type listElem struct {
+	a   address
+	off int
+}
+
+// addElems records the addresses found inside a literal.
+func (c *collector) addElems(lit *ast.BasicLit, elems []listElem, source string) {
+	for _, e := range elems {
+		p, end, ok := locateInLit(lit, e.off+e.a.portOff, e.a.portLen)
+		if !ok {
+			continue
+		}
+		role := check.Dial
+		if !e.a.url && registry.HostBind(e.a.host).Kind == registry.BindAny {
+			role = check.Default
+		}
+		s := &site{pv: portVal{port: e.a.port, digits: p, end: end, lits: []*ast.BasicLit{lit}}, role: role, source: source, prio: prioFree}
+		s.bind, s.bindKnown = registry.HostBind(e.a.host), true
+		c.add(s, lit)
+	}
+}
+
+// freeDirective reports the address of a configuration directive written
+// as text: a Corefile line ("health localhost:8080", "forward .
+// 127.0.0.1:53 {"), the directive and its arguments before the address
+// being plain lowercase words. Prose ("listening on: 127.0.0.1:53", "see
+// http://..."), log and error text (quiet) and addresses later in a
+// sentence are not directives.
+func (c *collector) freeDirective(lit *ast.BasicLit) bool {
+	val, err := strconv.Unquote(lit.Value)
+	if err != nil || !strings.Contains(val, ":") || len(val) > 4096 {
+		return false
+	}
+	line := val
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	words := strings.Fields(line)
+	if len(words) < 2 || len(words) > 6 {
+		return false
+	}
+	if !directiveWord(words[0]) {
+		return false
+	}
+	// the address follows the directive, or its "." zone
+	w := words[1]
+	if w == "." && len(words) > 2 {
+		w = words[2]
+	}
+	a, ok := parseAddress(w, true)
+	if !ok || a.url || a.port < 1 || a.port > 65535 || a.host == "" {
+		return false
+	}
+	off := strings.Index(val, " "+w)
+	if off < 0 {
+		return false
+	}
+	c.consume(lit)
+	c.addElems(lit, []listElem{{a, off + 1}}, "directive address")
+	return true
+}
+
+// directiveWord reports whether w is a lowercase word of a configuration
+// directive: letters, digits, "_" and "-", starting with a letter.
+func directiveWord(w string) bool {
+	for i, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return w != ""
 }
 
 // typeName returns the name of a (pointer to a) named type, or "".

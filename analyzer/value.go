@@ -195,7 +195,10 @@ func (r *resolver) port(e ast.Expr) (portVal, bool) {
 			return r.port(e.Args[0])
 		}
 		switch calleeName(r.info(), e) {
-		case "strconv.Itoa", "fmt.Sprint", "k8s.io/apimachinery/pkg/util/intstr.FromInt", "k8s.io/apimachinery/pkg/util/intstr.FromInt32":
+		case "strconv.Itoa", "fmt.Sprint", "k8s.io/apimachinery/pkg/util/intstr.FromInt", "k8s.io/apimachinery/pkg/util/intstr.FromInt32",
+			// a pointer to the port: ptr.To(int32(6443)), pointer.Int32(6443)
+			"k8s.io/utils/ptr.To", "k8s.io/utils/pointer.Int32", "k8s.io/utils/pointer.Int32Ptr", "k8s.io/utils/pointer.Int",
+			"k8s.io/utils/pointer.IntPtr", "k8s.io/utils/pointer.Int64", "k8s.io/utils/pointer.Int64Ptr":
 			if len(e.Args) == 1 {
 				return r.port(e.Args[0])
 			}

@@ -136,6 +136,9 @@ func (c *Checker) oneIn(u *Use, port int, comp *registry.Component, g *registry.
 	if !u.Role.Serves() {
 		return nil // connecting to a port is not claiming it
 	}
+	if comp == nil && u.Private {
+		return nil // a third party's container port, in its own network namespace
+	}
 	if len(own) == 0 {
 		if rs := reg.ReservedAt(g, port, proto); len(rs) > 0 {
 			if namesReservation(wordSet(u.Names), rs) {
@@ -209,6 +212,19 @@ func (c *Checker) oneIn(u *Use, port int, comp *registry.Component, g *registry.
 	return []Result{foreignResult(reg, comp, g, port, proto)}
 }
 
+// liveIn returns a group where a component of the plan holds port (on a
+// matching protocol; "" matches any), or nil.
+func (c *Checker) liveIn(port int, proto registry.Proto) *registry.Group {
+	for _, g := range c.Reg.Groups {
+		for _, a := range c.Reg.Assignments(g, port) {
+			if proto == "" || a.Proto.Matches(proto) {
+				return g
+			}
+		}
+	}
+	return nil
+}
+
 // setAside reports a use of a port in a block the plan sets aside for
 // another component; the owner's own use, and a use whose names name the
 // owner (a reference to its port), are fine.
@@ -243,6 +259,12 @@ func (c *Checker) retired(u *Use, comp *registry.Component, g *registry.Group, p
 	// (agentAddr = "localhost:8099"); engine code may well dial the
 	// customer's own etcd on 2379.
 	needName := comp == nil || !u.Role.Serves()
+	if comp == nil && c.liveIn(port, u.Proto) != nil {
+		// Without an owner the use may be any component's: the number
+		// retired in one group is live in another (a shared constants
+		// package, a dial to whatever answers on localhost).
+		return nil
+	}
 	useWords := wordSet(u.Names)
 	var hits []*registry.Retirement
 	for _, r := range c.Reg.RetiredAt(g, port) {

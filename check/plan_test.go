@@ -265,3 +265,30 @@ components:
 		t.Errorf("duplicates at %v, want b.go (sidecar) and d.go (gateway), and none between init and gwctl, who share no group", at)
 	}
 }
+
+// TestRetiredLiveElsewhere checks an unattributed use of a port retired in
+// one group but live in another (a shared constants package used by both
+// the old agent and the all-in-one binary): ownership cannot be judged, so
+// no retired finding; a port retired everywhere and live nowhere is still
+// reported, as is an attributed use in the retiring group.
+func TestRetiredLiveElsewhere(t *testing.T) {
+	reg := parsePlan(t, `
+version: 1
+groups:
+  split: {pool: "[1024, 65536)"}
+  single: {pool: "[1024, 65536)"}
+components:
+  - {name: agent, group: split}
+  - {name: collector, group: split, ports: [{port: 4317}]}
+  - {name: all-in-one, group: single, ports: [{port: 6831, proto: udp}, {port: 4317}]}
+retired:
+  - {port: 6831, proto: udp, group: split, owner: agent, replacedBy: 4317}
+  - {port: 5775, proto: udp, group: split, owner: agent, replacedBy: 4317}
+`)
+	runPlanCases(t, reg, []planCase{
+		{"unattributed, live in another group", check.Use{Port: 6831, Proto: registry.UDP, Role: check.Default, Names: []string{"AgentCompactUDP"}}, "", ""},
+		{"unattributed, dialed, live in another group", check.Use{Port: 6831, Role: check.Dial, Names: []string{"agent"}}, "", ""},
+		{"unattributed, live nowhere", check.Use{Port: 5775, Proto: registry.UDP, Role: check.Default, Names: []string{"AgentZipkinUDP"}}, check.Retired, "port 5775 is retired: agent moved to 4317"},
+		{"attributed to the retiring group", check.Use{Port: 6831, Proto: registry.UDP, Role: check.Default, Component: "agent"}, check.Retired, "agent moved to 4317"},
+	})
+}

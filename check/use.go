@@ -78,6 +78,12 @@ type Use struct {
 	Via       string // how the component was found: directive, package, binary, glob, label, name
 	Source    string // how the use was found: "net.Listen", "flag.Int", "k8s containerPort"
 
+	// Private is set for a port inside a container's own network
+	// namespace (a compose service's container port, bridge networking):
+	// with no component of the plan running there, it takes nothing on
+	// the host and is not checked against the pools or reservations.
+	Private bool
+
 	// Main is set for a use in Go package main: the program of its
 	// directory, which no other program links.
 	Main bool
@@ -86,6 +92,12 @@ type Use struct {
 	// the module: the declaration is checked, the use only listed (it is
 	// in the inventory, not checked again, and no duplicate listener).
 	Ref bool
+
+	// Const is the package-level port constant ("import/path.Name") that
+	// the use declares (the use at its value) or, with Ref, refers to:
+	// the uses of a constant are the related positions of a finding at
+	// its declaration.
+	Const string
 
 	// Names are the names around the use: the constant, variable, field,
 	// flag or key holding it, the host it points at, the container or

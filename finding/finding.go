@@ -40,7 +40,15 @@ type Finding struct {
 type Related struct {
 	Pos     check.Position `json:"pos"`
 	Message string         `json:"message"`
+	// Kind is RelatedUse for a use of the port constant the finding is
+	// at, "" for a registry entry or another use behind the verdict.
+	Kind string `json:"kind,omitempty"`
 }
+
+// RelatedUse is the Kind of a related position that uses the constant a
+// finding is reported at: the constant's violation is reported once, at
+// its declaration, and its uses are listed with it.
+const RelatedUse = "use"
 
 // A Fix is a set of edits with a description ("Replace 8099 with 20000").
 type Fix struct {

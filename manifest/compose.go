@@ -36,8 +36,10 @@ func (s *scanner) compose(root *yaml.Node) {
 		if svc == nil {
 			continue
 		}
-		o := first(s.byGlob(), s.byName(viaCompose, p.k.Value),
-			s.byName(viaName, s.str(s.get(svc, "container_name")), s.str(s.get(svc, "hostname")), imageName(s.str(s.get(svc, "image")))))
+		// the image is the program that runs; the service's name is a
+		// label ("jaeger" running jaegertracing/all-in-one)
+		o := first(s.byGlob(), s.byName(viaName, imageName(s.str(s.get(svc, "image")))), s.byName(viaCompose, p.k.Value),
+			s.byName(viaName, s.str(s.get(svc, "container_name")), s.str(s.get(svc, "hostname"))))
 		// the service's name and image name what runs there: a cassandra
 		// service on 9042 is Cassandra on its own port, not a collision
 		s.extraNames = []string{p.k.Value, imageName(s.str(s.get(svc, "image")))}
@@ -71,10 +73,24 @@ func (s *scanner) compose(root *yaml.Node) {
 		switch {
 		case env == nil:
 		case env.Kind == yaml.MappingNode:
+			vars := map[string]string{}
+			for _, kv := range s.pairs(env) {
+				vars[kv.k.Value] = s.str(kv.v)
+			}
+			s.envHosts = envHosts(vars)
 			for _, kv := range s.pairs(env) {
 				s.env(kv.k.Value, kv.v, nil, x)
 			}
 		case env.Kind == yaml.SequenceNode:
+			vars := map[string]string{}
+			for _, it := range s.asSeq(env) {
+				if it = s.asScalar(it); it != nil {
+					if k, v, ok := strings.Cut(it.Value, "="); ok && k != "" {
+						vars[k] = v
+					}
+				}
+			}
+			s.envHosts = envHosts(vars)
 			for _, it := range s.asSeq(env) {
 				if it = s.asScalar(it); it != nil {
 					if eq := strings.IndexByte(it.Value, '='); eq > 0 {
@@ -83,6 +99,7 @@ func (s *scanner) compose(root *yaml.Node) {
 				}
 			}
 		}
+		s.envHosts = nil
 		for _, k := range []string{"entrypoint", "command"} {
 			c := s.get(svc, k)
 			x := vctx{owner: o, source: "compose " + k, role: check.Listen}
@@ -120,7 +137,7 @@ func (s *scanner) composeShort(n *yaml.Node, o owner, hostNet bool) {
 	full := n.Value
 	if n.Tag == "!!int" {
 		if p, ok := parsePort(full); ok {
-			s.add(whole(n), check.Use{Port: p, Proto: registry.TCP, Role: check.Listen, Component: o.comp, Via: o.via, Source: "compose ports (container)"})
+			s.add(whole(n), check.Use{Port: p, Proto: registry.TCP, Role: check.Listen, Component: o.comp, Via: o.via, Source: "compose ports (container)", Private: o.comp == "" && !hostNet})
 		}
 		return
 	}
@@ -169,7 +186,7 @@ func (s *scanner) composeShort(n *yaml.Node, o owner, hostNet bool) {
 		if hostNet {
 			src = "compose ports (host network)"
 		}
-		s.add(ref{n, i, j}, check.Use{Port: lo, PortEnd: hi, Proto: proto, Role: check.Listen, Component: o.comp, Via: o.via, Source: src})
+		s.add(ref{n, i, j}, check.Use{Port: lo, PortEnd: hi, Proto: proto, Role: check.Listen, Component: o.comp, Via: o.via, Source: src, Private: o.comp == "" && !hostNet})
 	} else {
 		return // not a port mapping
 	}
@@ -199,7 +216,7 @@ func (s *scanner) composeLong(m *yaml.Node, o owner, hostNet bool) {
 			if hostNet {
 				src = "compose ports (host network)"
 			}
-			s.add(whole(t), check.Use{Port: p, Proto: proto, Role: check.Listen, Component: o.comp, Via: o.via, Source: src})
+			s.add(whole(t), check.Use{Port: p, Proto: proto, Role: check.Listen, Component: o.comp, Via: o.via, Source: src, Private: o.comp == "" && !hostNet})
 		}
 	}
 	if hostNet {

@@ -51,7 +51,7 @@ func (s *scanner) scanDoc(d doc) {
 	case s.skipFamily(root):
 	case isHelmValues(s.file.Path):
 		s.setKind(KindHelmValues)
-		o := first(s.byGlob(), s.byPath())
+		o := first(s.byGlob(), s.byPackage(), s.byPath())
 		s.config(root, vctx{owner: o, source: "helm values", role: check.Default, byKey: true}, 0)
 	default:
 		s.plainConfig(root)
@@ -60,7 +60,7 @@ func (s *scanner) scanDoc(d doc) {
 
 func (s *scanner) plainConfig(root *yaml.Node) {
 	n := len(s.file.Uses)
-	s.config(root, vctx{owner: first(s.byGlob(), s.byPath()), source: "config", role: check.Default, byKey: true}, 0)
+	s.config(root, vctx{owner: first(s.byGlob(), s.byPackage(), s.byPath()), source: "config", role: check.Default, byKey: true}, 0)
 	if len(s.file.Uses) > n {
 		s.setKind(KindConfig)
 	}

@@ -29,7 +29,7 @@ const sniffSize = 64 << 10
 // endpoint.
 var manifestRE = regexp.MustCompile(`(?im)^\s*"?(apiVersion|kind|services|static_resources|dynamic_resources|networking|socket_address|patches|patchesStrategicMerge|patchesJson6902|replacements)"?\s*:` +
 	`|^type:\s*(Dataplane|ZoneIngress|ZoneEgress|MeshGateway)\b` +
-	`|(port|ports|addr|address|listen|bind|endpoint|endpoints|url)"?\s*:|(PORT|ADDR|LISTEN)[A-Z_]*=`)
+	`|(port|ports|addr|address|listen|bind|endpoint|endpoints|url|urls|brokers?|targets?|upstreams?|servers|peers?)"?\s*:|(PORT|ADDR|LISTEN)[A-Z_]*=`)
 
 // A Skip is a path discovery did not check: a directory it could not
 // read (Err set: the run is incomplete) or a file it did not open (a FIFO,

@@ -32,6 +32,8 @@ func TestDiscover(t *testing.T) {
 		"deploy/web/README.md":          "port: 20200\n",
 		"package.json":                  "{\"port\": 3000}\n",
 		"config/ENV.yaml":               "- HTTP_PORT=20200\n",
+		"config/kafka.yaml":             "kafka:\n  brokers:\n    - localhost:9092\n",
+		"config/pipeline.yaml":          "exporters: [kafka]\nprocessors: [batch]\n",
 	}
 	for p, s := range files {
 		full := filepath.Join(root, p)
@@ -56,6 +58,7 @@ func TestDiscover(t *testing.T) {
 		"config/ENV.yaml",
 		"config/app.json",
 		"config/app.yaml",
+		"config/kafka.yaml",
 		"deploy/web/deployment.yaml",
 		"deploy/web/service.yml",
 		"docker-compose.yaml",

@@ -21,6 +21,7 @@ const (
 	viaKuma    = "kuma"
 	viaName    = "name"
 	viaKey     = "key"
+	viaPackage = "package" // the Go package that embeds the file
 )
 
 // byName returns the first name that is a component's name or alias.
@@ -80,6 +81,18 @@ func (s *scanner) byGlob() owner {
 		return owner{}
 	}
 	return owner{s.glob.Name, viaGlob}
+}
+
+// byPackage is the component whose packages patterns match the Go
+// package that embeds the file.
+func (s *scanner) byPackage() owner {
+	if s.pkg == "" || s.reg == nil || s.discover {
+		return owner{}
+	}
+	if c := s.reg.MatchPackage(s.pkg); c != nil {
+		return owner{c.Name, viaPackage}
+	}
+	return owner{}
 }
 
 // byPath tries the file's directory and its name without extension.

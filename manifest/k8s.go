@@ -168,7 +168,59 @@ func (s *scanner) workload(n, meta *yaml.Node, specPath []string) *workload {
 	// leaves alone, and where it redirects to (the proxy's own port: the
 	// proxy's when a container of the pod names it, else unattributed).
 	s.meshAnnotations(s.get(podMeta, "annotations"), w.owner, proxy)
+	s.scrapeAnnotation(s.get(podMeta, "annotations"), w.owner, proxy)
 	return w
+}
+
+// scrapeAnnotation records the pod's metrics port that a Prometheus
+// scrape annotation names (prometheus.io/port: "9402"): the pod serves
+// there. The other scrape annotations (scrape, path, scheme) hold no port.
+// In a pod with a proxy of another component, a port the plan gives the
+// proxy is the proxy's (Istio's injector points the annotation at the
+// sidecar's merged metrics).
+func (s *scanner) scrapeAnnotation(m *yaml.Node, o, proxy owner) {
+	for _, p := range s.pairs(m) {
+		if p.k.Value != "prometheus.io/port" {
+			continue
+		}
+		v := s.asScalar(p.v)
+		if v == nil {
+			continue
+		}
+		if port, ok := parsePort(v.Value); ok {
+			o := o
+			if s.assigns(proxy.comp, port) {
+				o = proxy
+			}
+			s.add(whole(v), check.Use{Port: port, Proto: registry.TCP, Role: check.Default, Component: o.comp, Via: o.via,
+				Source: "k8s annotation prometheus.io/port", Names: []string{"prometheus.io/port"}})
+		} else if isTemplated(v.Value) {
+			s.noteValue(v, "annotation prometheus.io/port")
+		}
+	}
+}
+
+// assigns reports whether the plan gives the port to the component.
+func (s *scanner) assigns(comp string, port int) bool {
+	if s.reg == nil || comp == "" {
+		return false
+	}
+	c := s.reg.Component(comp)
+	if c == nil {
+		return false
+	}
+	groups := c.Groups
+	if len(groups) == 0 {
+		groups = []*registry.Group{c.Group}
+	}
+	for _, g := range groups {
+		for _, a := range s.reg.Assignments(g, port) {
+			if a.Component == c {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // imageName returns the repository's last element of an image reference:
@@ -217,6 +269,14 @@ func (s *scanner) container(c *yaml.Node, o owner, hostNet bool) map[string]int 
 		}
 	}
 	x := vctx{owner: o, source: "k8s env", role: check.Default, names: []string{cname}}
+	vars := map[string]string{}
+	for _, e := range s.asSeq(s.get(c, "env")) {
+		if name := s.str(s.get(e, "name")); name != "" {
+			vars[name] = s.str(s.get(e, "value"))
+		}
+	}
+	s.envHosts = envHosts(vars)
+	defer func() { s.envHosts = nil }()
 	for _, e := range s.asSeq(s.get(c, "env")) {
 		name := s.str(s.get(e, "name"))
 		if v := s.get(e, "value"); v != nil && name != "" {

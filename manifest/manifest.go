@@ -32,6 +32,11 @@ type Options struct {
 	// words ("webserver_port"), which only a plan's names make safe.
 	// portlint registry init drafts components from these names.
 	Discover bool
+	// Package is the import path of the Go package that embeds the file
+	// (//go:embed), if any: a configuration compiled into a binary is
+	// the component of the package's, as the registry's packages
+	// patterns say, before any name the file's path gives.
+	Package string
 }
 
 // The kinds of file Scan recognises.
@@ -111,8 +116,13 @@ type scanner struct {
 	// extraNames are added to every use while set: the names of what runs
 	// where the uses are (a compose service and its image).
 	extraNames []string
+	// envHosts, while an environment is scanned, maps the prefix of a
+	// host variable (JAEGER_AGENT of JAEGER_AGENT_HOST) to the host it
+	// names: the prefix's port variable is a dial to that host.
+	envHosts map[string]string
 
 	glob *registry.Component // the component the file's path names through a manifest glob
+	pkg  string              // the import path of the Go package that embeds the file
 
 	// per document
 	lineBase    int
@@ -128,6 +138,8 @@ type scanner struct {
 	// templated is set when the file was read with its template actions
 	// set aside: it gives no wiring facts
 	templated bool
+	// templates are the template actions, set aside before decoding
+	templates []span
 
 	seen map[useKey]bool
 	k8s  []k8sObj // Kubernetes objects, scanned after every document is read
@@ -154,7 +166,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 	}
 	src := newSource(path, data)
 	f.Directives = parseDirectives(src)
-	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, discover: opts.Discover, seen: map[useKey]bool{}}
+	s := &scanner{file: f, src: src, reg: opts.Registry, rel: opts.Rel, discover: opts.Discover, pkg: opts.Package, seen: map[useKey]bool{}}
 	if s.reg != nil && opts.Rel != "" && !s.discover {
 		s.glob = s.reg.MatchFile(opts.Rel)
 	}
@@ -180,6 +192,7 @@ func Scan(path string, data []byte, opts Options) (*File, error) {
 			s.templated = true
 			s.noteTemplates(text, spans)
 			s.conditional = conditionals(text, spans)
+			s.templates = spans
 			for _, e := range errs {
 				s.incompletef(e.Pos, "not scanned, even with its template actions set aside: %s", e.Msg)
 			}
@@ -213,6 +226,27 @@ func (s *scanner) incompletef(at check.Position, format string, args ...any) {
 
 // underCondition reports whether n lies in a block that a template
 // condition may leave out.
+// fromTemplate reports whether a scalar's value was written by a template
+// action (a placeholder where "{{ .Values.port }}" stood).
+func (s *scanner) fromTemplate(n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return false
+	}
+	if isTemplated(n.Value) {
+		return true
+	}
+	if len(s.templates) == 0 {
+		return false
+	}
+	off := s.posOf(n).Offset
+	for _, t := range s.templates {
+		if t.start <= off && off < t.end {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *scanner) underCondition(n *yaml.Node) bool {
 	if n == nil || len(s.conditional) == 0 {
 		return false

@@ -147,7 +147,24 @@ func (s *scanner) get(m *yaml.Node, key string) *yaml.Node {
 			if !s.tick() {
 				return nil
 			}
-			return s.deref(m.Content[i+1])
+			v := s.deref(m.Content[i+1])
+			if s.fromTemplate(v) || isNull(v) && s.underCondition(k) {
+				// {{- if .x }} port: {{ .x }} {{- else }} port: 6080
+				// {{- end }}: with the template lines set aside the
+				// branches are one key written twice; the literal one
+				// is the value the chart falls back to. Likewise a key
+				// whose content a template wrote ("annotations:" over
+				// {{- toYaml . }}) beside the same key written out.
+				for j := i + 2; j+1 < len(m.Content); j += 2 {
+					if k2 := m.Content[j]; k2.Kind == yaml.ScalarNode && k2.Value == key {
+						w := s.deref(m.Content[j+1])
+						if w != nil && !isNull(w) && !s.fromTemplate(w) && s.underCondition(k2) {
+							return w
+						}
+					}
+				}
+			}
+			return v
 		}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -211,4 +228,9 @@ func (s *scanner) enter(n *yaml.Node) bool {
 func (s *scanner) leave(n *yaml.Node) {
 	delete(s.active, n)
 	s.depth--
+}
+
+// isNull reports whether a node is an empty or null scalar.
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "")
 }

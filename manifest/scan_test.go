@@ -50,6 +50,22 @@ func scanFixture(t *testing.T, p string) *File {
 // bind, role, component and how it was found, source, line:column.
 func TestInventory(t *testing.T) {
 	for _, tc := range []struct{ file, want string }{
+		// the image names the component (all-in-one), not the service
+		// (collector); a port variable dials the host its sibling names
+		{"thirdparty/compose.yaml", `
+9:10 16686 tcp any expose all-in-one/name compose ports (published)
+9:16 16686 tcp - listen all-in-one/name compose ports (container)
+14:10 5778 tcp any expose agent/compose-service compose ports (published)
+14:15 5778 tcp - listen agent/compose-service compose ports (container)
+20:10 18080 tcp any expose / compose ports (published)
+20:16 80 tcp - listen / compose ports (container)
+21:10 443 tcp any expose / compose ports (published)
+21:14 8443 tcp - listen / compose ports (container)
+27:10 81 tcp - listen / compose ports (host network)
+35:26 6831 tcp - dial / compose environment
+40:19 6831 tcp - dial all-in-one/name compose environment
+45:19 5778 tcp - dial agent/name compose environment
+`},
 		{"compose/long-syntax.yml", `
 7:17 20202 tcp - listen admin_dam/compose-service compose ports (container)
 8:20 20202 tcp $VIP expose admin_dam/compose-service compose ports (published)
@@ -172,6 +188,7 @@ func TestInventory(t *testing.T) {
 12:63 9080 tcp - match reviews/label annotation traffic.sidecar.istio.io/excludeInboundPorts
 14:53 15006 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-inbound-port
 15:54 15014 tcp - redirect sidecar/name annotation kuma.io/transparent-proxying-outbound-port
+16:30 15020 tcp - default sidecar/name k8s annotation prometheus.io/port
 21:41 15001 tcp - redirect sidecar/name istio-iptables -p
 21:56 15006 tcp - redirect sidecar/name istio-iptables -z
 22:52 15090 tcp - match sidecar/name istio-iptables -d

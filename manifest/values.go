@@ -28,6 +28,9 @@ type vctx struct {
 	// left out). Set for plain config and Helm values.
 	byKey bool
 	keys  []string
+	// hostNamed: the dial's target is the host a sibling variable names
+	// (X_HOST beside X_PORT), not a component the key's words name.
+	hostNamed bool
 	// portItems: the value is an item of a list under a port key
 	// (ports: [{name: http, port: 80}]); svcPort: the mapping is shaped
 	// like a Kubernetes ServicePort.
@@ -112,7 +115,7 @@ func (s *scanner) emit(r ref, port int, a *addr, c keyClass, x vctx) {
 	}
 	// A key that names another component ("webserver_port" in the agent's
 	// config) is about that component: where to reach it.
-	if o := s.inWords(c.words); o.comp != "" && o.comp != x.owner.comp && u.Role != check.Listen && keyComp.comp == "" {
+	if o := s.inWords(c.words); o.comp != "" && o.comp != x.owner.comp && u.Role != check.Listen && keyComp.comp == "" && !x.hostNamed {
 		u.Role, dialTo = check.Dial, o
 	}
 	if u.Role == check.Dial {
@@ -157,6 +160,12 @@ func (s *scanner) env(name string, val *yaml.Node, r *ref, x vctx) {
 		return
 	}
 	x.role = check.Default
+	if host, ok := s.envHosts[envPrefix(name, "PORT")]; ok && c.kind == keyPort {
+		// JAEGER_AGENT_PORT beside JAEGER_AGENT_HOST=jaeger: the port of
+		// the host the sibling names, whatever the variable's words say
+		x.isDial, x.dial, x.hostNamed = true, s.byTarget(host), true
+		x.names = append(x.names, host)
+	}
 	if r == nil {
 		s.value(val, c, x, "environment variable "+name)
 		return
@@ -174,6 +183,38 @@ func (s *scanner) env(name string, val *yaml.Node, r *ref, x vctx) {
 	if a, ok := parseAddr(v); ok {
 		s.emit(ref{r.n, r.i + a.i, r.i + a.j}, a.port, &a, c, x)
 	}
+}
+
+// envHosts returns, for the variables of one environment whose names end
+// in _HOST or _HOSTNAME and whose values are plain host names or
+// addresses, their prefix and the host.
+func envHosts(vars map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range vars {
+		v = strings.TrimSpace(v)
+		if v == "" || isTemplated(v) || !validHost(v) {
+			continue
+		}
+		for _, suf := range []string{"HOST", "HOSTNAME"} {
+			if p := envPrefix(k, suf); p != "" {
+				if out == nil {
+					out = map[string]string{}
+				}
+				out[p] = v
+			}
+		}
+	}
+	return out
+}
+
+// envPrefix returns the variable's name without "_"+suffix, upper case,
+// or "" when it does not end so: JAEGER_AGENT of JAEGER_AGENT_PORT.
+func envPrefix(name, suffix string) string {
+	u := strings.ToUpper(name)
+	if p, ok := strings.CutSuffix(u, "_"+suffix); ok && p != "" {
+		return p
+	}
+	return ""
 }
 
 // A token is one word of a command line, inside the scalar that holds it.

@@ -508,8 +508,8 @@ func (d *draft) add(uses []*check.Use) {
 	files := map[string]*fileOwners{}
 	var dials []*check.Use
 	for _, u := range uses {
-		if u.Port <= 0 || u.Port > registry.MaxPort {
-			continue
+		if u.Port <= 0 || u.Port > registry.MaxPort || u.Ref {
+			continue // a constant's use repeats its declaration
 		}
 		if !u.Role.Serves() {
 			dials = append(dials, u)

@@ -427,6 +427,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		offs.complete(&res.findings[i])
 	}
 	withholdOccupied(res.findings, res.uses)
+	relateConstUses(res.findings, res.uses)
 	sortFindings(res.findings)
 	res.findings = dedupeFindings(res.findings)
 	return res, nil
@@ -471,6 +472,60 @@ func withholdOccupied(fs []finding.Finding, uses []*check.Use) {
 				f.Fixes = nil
 				break
 			}
+		}
+	}
+}
+
+// relateConstUses lists, with a finding at a port constant's declaration,
+// every use of the constant in other packages of the tree: the constant's
+// violation is reported once, where it is declared, and its uses, which
+// change with it, are its related positions. The analyzer sees one package
+// at a time; only the whole tree sees the uses.
+func relateConstUses(fs []finding.Finding, uses []*check.Use) {
+	type at struct {
+		file      string
+		line, col int
+	}
+	decl := map[at]string{}           // a constant's declaration -> the constant
+	refs := map[string][]*check.Use{} // a constant -> its uses elsewhere
+	for _, u := range uses {
+		switch {
+		case u.Const == "":
+		case u.Ref:
+			refs[u.Const] = append(refs[u.Const], u)
+		default:
+			decl[at{u.Pos.File, u.Pos.Line, u.Pos.Column}] = u.Const
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	for _, rs := range refs {
+		sort.Slice(rs, func(i, j int) bool {
+			a, b := rs[i].Pos, rs[j].Pos
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Column < b.Column
+		})
+	}
+	for i := range fs {
+		f := &fs[i]
+		c, ok := decl[at{f.Pos.File, f.Pos.Line, f.Pos.Column}]
+		if !ok {
+			continue
+		}
+		name := c[strings.LastIndexByte(c, '.')+1:]
+		var last check.Position
+		for _, u := range refs[c] {
+			if u.Pos == last {
+				continue // one use on two addresses
+			}
+			last = u.Pos
+			f.Related = append(f.Related, finding.Related{Pos: u.Pos, Message: name + " used here", Kind: finding.RelatedUse})
 		}
 	}
 }

@@ -68,6 +68,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 	}
 	paths := append(found, files...)
 	rendered := r.renderCharts(root, paths, ms) // Helm charts (charts.go)
+	var emb embedders
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -113,7 +114,7 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		}
 		ms.read++
 		r.progress.addManifest()
-		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover})
+		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover, Package: emb.packageOf(p)})
 		if err != nil {
 			ms.errors = append(ms.errors, err.Error())
 		}

@@ -162,22 +162,33 @@ func (r *run) printText(fs []finding.Finding) {
 	for _, f := range fs {
 		fmt.Fprintf(r.env.Stdout, "%s:%d:%d: %s\n", printable(displayPath(r.env, f.Pos.File)), f.Pos.Line, f.Pos.Column, printable(check.DiagMessage(f.Message, f.Hint, f.Check)))
 		if r.flags.context >= 0 {
-			r.printContext(cache, f)
+			r.printContext(cache, f.Pos)
+		}
+		// the uses of the constant the finding is at, as go vet prints
+		// related information: position, a tab, the message
+		for _, rel := range f.Related {
+			if rel.Kind != finding.RelatedUse {
+				continue
+			}
+			fmt.Fprintf(r.env.Stdout, "%s:%d:%d: \t%s\n", printable(displayPath(r.env, rel.Pos.File)), rel.Pos.Line, rel.Pos.Column, printable(rel.Message))
+			if r.flags.context >= 0 {
+				r.printContext(cache, rel.Pos)
+			}
 		}
 	}
 }
 
-func (r *run) printContext(cache map[string][]string, f finding.Finding) {
-	lines, ok := cache[f.Pos.File]
+func (r *run) printContext(cache map[string][]string, pos check.Position) {
+	lines, ok := cache[pos.File]
 	if !ok {
-		data, err := safefile.Read(f.Pos.File, safefile.MaxSource)
+		data, err := safefile.Read(pos.File, safefile.MaxSource)
 		if err == nil {
 			lines = strings.Split(string(data), "\n")
 		}
-		cache[f.Pos.File] = lines
+		cache[pos.File] = lines
 	}
 	n := r.flags.context
-	for l := max(1, f.Pos.Line-n); l <= min(len(lines), f.Pos.Line+n); l++ {
+	for l := max(1, pos.Line-n); l <= min(len(lines), pos.Line+n); l++ {
 		fmt.Fprintf(r.env.Stdout, "%d\t%s\n", l, printable(lines[l-1]))
 	}
 }
