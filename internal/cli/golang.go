@@ -38,6 +38,7 @@ type goResult struct {
 	analyzed []string // the import paths loaded with types, when listed first
 	cacheOff string   // why the result cache was not used, when it was asked for
 	cacheErr error    // the first result the cache could not store
+	notes    []string // what the run leaves unchecked without an error
 }
 
 // goOptions configure the Go half of a run.
@@ -95,6 +96,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	}
 	res.matched = len(l.named)
 	res.units = len(l.relevant)
+	res.notes = l.notes
 	o.progress.setListed(len(l.named), len(l.relevant))
 	if len(l.relevant) == 0 {
 		return res, nil
@@ -375,6 +377,7 @@ type listing struct {
 	byUnit   map[string][]*listedPkg // the named packages by unit (see unitPath)
 	more     []*listedPkg            // other packages of their modules (see moduleParams)
 	relevant []string                // the import paths to load with types, sorted
+	notes    []string                // files the build leaves out unchecked (cgo off)
 }
 
 // prefilter lists the packages and what they reach with one go list
@@ -396,6 +399,7 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 	}
 	l := &listing{fset: token.NewFileSet(), named: make([]*listedPkg, len(pkgs)), byUnit: map[string][]*listedPkg{}}
 	l.graph = newPkgGraph(l.fset, pkgs)
+	l.notes = cgoDropped(o.dir, pkgs, o.tags)
 	parallel(len(pkgs), func(i int) {
 		l.named[i] = readPkg(l.fset, pkgs[i], parser.SkipObjectResolution, o.cache != nil)
 	})

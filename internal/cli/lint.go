@@ -233,6 +233,7 @@ type scanResult struct {
 	files     int      // manifests scanned
 	read      int      // YAML and JSON files read, manifests or not
 	notes     []string // what manifest scanning skipped
+	loud      []string // notes the text output prints without -v: Go files left unchecked
 	ignored   int      // Go findings the analyzer silenced (manifest ones are kept, marked)
 }
 
@@ -386,6 +387,8 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 			}
 		}
 		res.errors = append(res.errors, gr.errors...)
+		res.notes = append(res.notes, gr.notes...)
+		res.loud = append(res.loud, gr.notes...)
 		res.goPkgs = gr.loaded
 		res.goMatched = gr.matched + len(gr.errors)
 		res.ignored = gr.ignored

@@ -26,6 +26,10 @@ func (r *run) output(res *scanResult) error {
 		for _, n := range res.notes {
 			fmt.Fprintln(r.env.Stderr, "note: "+printable(r.relErr(n)))
 		}
+	} else {
+		for _, n := range res.loud {
+			fmt.Fprintln(r.env.Stderr, "note: "+printable(r.relErr(n)))
+		}
 	}
 	var shown []finding.Finding
 	ignored := res.ignored
