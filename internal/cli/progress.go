@@ -129,6 +129,12 @@ func (p *progress) finish() {
 	close(p.stop)
 	<-p.done
 	p.mu.Lock()
+	shown := p.drawn
+	p.mu.Unlock()
+	if shown {
+		p.draw() // the final counts, then the blank line
+	}
+	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.width)+"\r")
@@ -181,6 +187,12 @@ func (p *progress) startLoading(n int) {
 func (p *progress) setLoaded(n int) {
 	if p != nil {
 		p.loaded.Store(int64(n))
+	}
+}
+
+func (p *progress) addLoaded() {
+	if p != nil {
+		p.loaded.Add(1)
 	}
 }
 

@@ -165,6 +165,7 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 			unitOf[lp.pkg] = u
 		}
 	}
+	o.progress.startLoading(len(roots))
 	// a root that reaches an error goes to go/packages at once
 	clean := make([]bool, len(roots))
 	for i, r := range roots {
@@ -218,8 +219,10 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 			failed[i] = true
 			return
 		}
+		o.progress.addLoaded()
 		res := &rootResult{pkg: p}
 		res.res, errs[i] = goanalysis.Run(o.analyzer, []*packages.Package{p})
+		o.progress.addAnalyzed()
 		if res.res != nil {
 			res.errors = res.res.Errors
 		}

@@ -83,7 +83,7 @@ spec:
 	v := c.replace(webDeployment, text)
 	p = c.waitDiags(webDeployment, func(p PublishDiagnosticsParams) bool { return p.Version != nil && *p.Version == v })
 	ds = codes(p.Diagnostics, "probe-port")
-	if len(ds) != 1 || ds[0].Message != "readinessProbe httpGet port 20299 is served by no container of deployment webserver (it serves ui 20200, 28955 (its code))" {
+	if len(ds) != 1 || ds[0].Message != "readinessProbe httpGet port 20299 is served by no container of deployment webserver (it serves ui 20200, 28955 (its code))\nhint: point the probe at a port the container serves, or serve the port it probes" {
 		t.Fatalf("probe-port diagnostics = %+v", ds)
 	}
 	if ds[0].Range != span(t, text, "20299", 0) {
