@@ -118,8 +118,10 @@ for name in "${projects[@]}"; do
 		exit 2
 	fi
 	# the uses of a constant printed after its finding ("file:line:col: <TAB>X
-	# used here", as go vet prints related information) are not findings
-	grep -v $': \t' "$out" >"$out.related-dropped" || true
+	# used here", as go vet prints related information) are not findings;
+	# a finding is classified by its message, without the remedy the text
+	# output appends ("; hint: ... [check]")
+	grep -v $': \t' "$out" | sed -E 's/; hint: .* \[([a-z-]+)\]$/ [\1]/' >"$out.related-dropped" || true
 	mv "$out.related-dropped" "$out"
 	rc=0
 	(cd "$tree" && "$portlint" ports -json "${flags[@]}" "${rflags[@]}" "${scan[@]}") >"$inv" 2>"$work/$name.ports.err" || rc=$?
