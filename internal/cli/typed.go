@@ -298,16 +298,7 @@ func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.P
 	if p.Module != nil && p.Module.GoVersion != "" {
 		conf.GoVersion = "go" + p.Module.GoVersion
 	}
-	info := &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		FileVersions: map[*ast.File]string{},
-	}
+	info := goanalysis.NewInfo()
 	t := types.NewPackage(p.PkgPath, p.Name)
 	if err := types.NewChecker(conf, g.fset, t, info).Files(files); err != nil || failed {
 		return nil, false

@@ -18,6 +18,8 @@ import (
 
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/portlint/portlint/internal/goanalysis"
 )
 
 // A goLoader type-checks one package at a time: the package itself from
@@ -147,16 +149,7 @@ func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goChec
 	if len(gc.errors) > 0 {
 		return gc, nil
 	}
-	info := &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		FileVersions: map[*ast.File]string{},
-	}
+	info := goanalysis.NewInfo()
 	conf := &types.Config{
 		Importer:    importerFunc(meta.importPackage),
 		Sizes:       meta.sizes,
