@@ -314,6 +314,7 @@ func (c *collector) run() {
 	for _, f := range c.files {
 		c.file(f)
 	}
+	c.peerDefaults()
 	for _, f := range c.files {
 		c.freeStanding(f)
 	}

@@ -50,3 +50,45 @@ func dials(ctx context.Context) {
 
 // The addresses a resolver hands to the client are where it connects.
 var backends = resolver.State{Addresses: []resolver.Address{{Addr: "localhost:4150"}, {Addr: "localhost:4151"}}} // a client's targets: no finding
+
+// The default port of a peer the user names, filled into an address parsed
+// from the input: the DNS server's port, not one admin_dam opens.
+var defaultRFC2136Port = "53"
+
+func validNameserver(nameserver string) (string, error) {
+	host, port, err := net.SplitHostPort(nameserver)
+	if err != nil {
+		host = nameserver
+	}
+	if port == "" {
+		port = defaultRFC2136Port
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// The same shape completing a listen address is a listen default.
+var defaultServePort = "53" // want `port 53 is outside the pool .*`
+
+func serveAddr(addr string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if port == "" {
+		port = defaultServePort
+	}
+	return net.Listen("tcp", net.JoinHostPort(host, port))
+}
+
+// A default used elsewhere too keeps its role.
+var fallbackPort = "54" // want `port 54 is outside the pool .*`
+
+func peer(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if port == "" {
+		port = fallbackPort
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func usage() string { return "the default port is " + fallbackPort }
