@@ -39,6 +39,7 @@ type goResult struct {
 	cacheOff string   // why the result cache was not used, when it was asked for
 	cacheErr error    // the first result the cache could not store
 	notes    []string // what the run leaves unchecked without an error
+	verbose  []string // how the run went, printed with -v: packages loaded again
 }
 
 // goOptions configure the Go half of a run.
@@ -125,9 +126,12 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	if len(misses) > 0 {
 		// from source against export data where the load is clean; the
 		// rest through go/packages, which reports what is wrong
-		fast, slow, err := checkFast(ctx, o, l, misses)
+		fast, slow, note, err := checkFast(ctx, o, l, misses)
 		if err != nil {
 			return nil, err
+		}
+		if note != "" {
+			res.verbose = append(res.verbose, note)
 		}
 		for u, roots := range fast {
 			results[u] = &unitResult{roots: roots}

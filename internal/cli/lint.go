@@ -389,6 +389,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		res.errors = append(res.errors, gr.errors...)
 		res.notes = append(res.notes, gr.notes...)
 		res.loud = append(res.loud, gr.notes...)
+		res.notes = append(res.notes, gr.verbose...)
 		res.goPkgs = gr.loaded
 		res.goMatched = gr.matched + len(gr.errors)
 		res.ignored = gr.ignored

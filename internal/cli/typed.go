@@ -155,7 +155,7 @@ func (g *pkgGraph) importTypes(p *packages.Package) (*types.Package, error) {
 // checkFast type-checks and analyzes the roots of the units from source,
 // their imports from export data. It returns the results of the units
 // that loaded cleanly, by unit, and the units that did not.
-func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (map[string][]*rootResult, []string, error) {
+func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (map[string][]*rootResult, []string, string, error) {
 	g := l.graph
 	var roots []*packages.Package
 	unitOf := map[*packages.Package]string{}
@@ -201,22 +201,30 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 	}()
 	results := make([]*rootResult, len(roots))
 	failed := make([]bool, len(roots))
+	why := make([]string, len(roots)) // why a root goes to go/packages
 	errs := make([]error, len(roots))
 	parallel(len(roots), func(i int) {
 		r := roots[i]
 		if !clean[i] {
-			failed[i] = true
+			failed[i], why[i] = true, "its load is not clean: "+g.unclean(r)
 			return
 		}
 		files, ok := parseFull(l, r)
 		<-ready[i]
-		if !ok || importErr[i] != nil || ctx.Err() != nil {
+		switch {
+		case !ok:
+			failed[i], why[i] = true, "its files do not parse"
+		case importErr[i] != nil:
+			failed[i], why[i] = true, importErr[i].Error()
+		case ctx.Err() != nil:
 			failed[i] = true
+		}
+		if failed[i] {
 			return
 		}
-		p, ok := typeCheck(g, r, files)
-		if !ok {
-			failed[i] = true
+		p, why1 := typeCheck(g, r, files)
+		if p == nil {
+			failed[i], why[i] = true, why1
 			return
 		}
 		o.progress.addLoaded()
@@ -231,18 +239,26 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 		results[i] = res
 	})
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	for _, err := range errs {
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 	}
 	bad := map[string]bool{}
+	nfailed, first := 0, ""
 	for i, r := range roots {
 		if failed[i] {
 			bad[unitOf[r]] = true
+			if nfailed++; first == "" {
+				first = r.ID + ": " + why[i]
+			}
 		}
+	}
+	note := ""
+	if nfailed > 0 {
+		note = fmt.Sprintf("typed load: %d of %d packages loaded again through go/packages (first: %s)", nfailed, len(roots), first)
 	}
 	done := map[string][]*rootResult{}
 	for i, r := range roots {
@@ -256,7 +272,36 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 			slow = append(slow, u)
 		}
 	}
-	return done, slow, nil
+	return done, slow, note, nil
+}
+
+// unclean says why p's load is not clean: the first package it reaches
+// that listed with an error or without export data.
+func (g *pkgGraph) unclean(p *packages.Package) string {
+	seen := map[string]bool{}
+	var find func(q *packages.Package) string
+	find = func(q *packages.Package) string {
+		if seen[q.ID] {
+			return ""
+		}
+		seen[q.ID] = true
+		if len(q.Errors) > 0 {
+			return q.ID + " has errors"
+		}
+		if q != p && q.ExportFile == "" && q.PkgPath != "unsafe" {
+			return q.ID + ": no export data"
+		}
+		for _, d := range q.Imports {
+			if w := find(d); w != "" {
+				return w
+			}
+		}
+		return ""
+	}
+	if w := find(p); w != "" {
+		return w
+	}
+	return "an import cycle"
 }
 
 // parseFull parses the files the compiler sees of p as go/packages does,
@@ -278,9 +323,9 @@ func parseFull(l *listing, p *packages.Package) ([]*ast.File, bool) {
 }
 
 // typeCheck type-checks p from files, its imports from export data, and
-// returns p with its syntax and types, or false on any error.
-func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.Package, bool) {
-	failed := false
+// returns p with its syntax and types, or nil and why not.
+func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.Package, string) {
+	var failed error
 	conf := &types.Config{
 		Importer: importerFunc(func(path string) (*types.Package, error) {
 			if path == "unsafe" {
@@ -292,7 +337,11 @@ func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.P
 			}
 			return g.importTypes(d)
 		}),
-		Error: func(error) { failed = true },
+		Error: func(err error) {
+			if failed == nil {
+				failed = err
+			}
+		},
 		Sizes: p.TypesSizes,
 	}
 	if p.Module != nil && p.Module.GoVersion != "" {
@@ -300,15 +349,18 @@ func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.P
 	}
 	info := goanalysis.NewInfo()
 	t := types.NewPackage(p.PkgPath, p.Name)
-	if err := types.NewChecker(conf, g.fset, t, info).Files(files); err != nil || failed {
-		return nil, false
-	}
 	for _, f := range files {
 		for _, imp := range f.Imports {
 			if imp.Path.Value == `"C"` {
-				return nil, false // cgo: go/packages knows how
+				return nil, "it uses cgo" // go/packages knows how
 			}
 		}
+	}
+	if err := types.NewChecker(conf, g.fset, t, info).Files(files); err != nil || failed != nil {
+		if failed == nil {
+			failed = err
+		}
+		return nil, "type error: " + failed.Error()
 	}
 	np := *p
 	np.Fset = g.fset
@@ -316,7 +368,7 @@ func typeCheck(g *pkgGraph, p *packages.Package, files []*ast.File) (*packages.P
 	np.Types = t
 	np.TypesInfo = info
 	np.IllTyped = false
-	return &np, true
+	return &np, ""
 }
 
 // importerFunc is a types.Importer.
