@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -413,9 +412,7 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 			analyzer.PortParamFuncs(lp.files, params)
 		}
 	}
-	if l.more, err = moduleParams(ctx, cfg, l, params, o.cache != nil); err != nil {
-		return nil, err
-	}
+	l.more = moduleParams(l, params, o.cache != nil)
 	may := make([]bool, len(pkgs))
 	parallel(len(pkgs), func(i int) {
 		// broken packages go to the typed load, which reports their
@@ -493,53 +490,38 @@ func parallel(n int, f func(i int)) {
 
 // moduleParams adds to params the functions and methods with a parameter
 // that says port declared in the modules of the named packages, when the
-// patterns left some of a module's packages out that the named ones
-// import: a call of such a function is a use wherever it is, and the
-// analyzer sees it through types. A method can be reached through a value
-// of a package the caller does not import, so the whole module is read
-// (parsing is cheap). It returns the packages it read.
-func moduleParams(ctx context.Context, cfg *packages.Config, l *listing, params map[string]bool, sum bool) ([]*listedPkg, error) {
+// patterns left out some of a module's packages that the named ones
+// reach: a call of such a function is a use wherever it is, and the
+// analyzer sees it through types. What a named package can call is in
+// the packages it reaches, which the one go list of the prefilter listed
+// (-deps): those of the same modules are parsed; the rest of a module,
+// which nothing named can call, is not. It returns the packages it read.
+func moduleParams(l *listing, params map[string]bool, sum bool) []*listedPkg {
 	named := map[string]bool{}
-	for _, lp := range l.named {
-		named[lp.pkg.PkgPath] = true
-	}
 	modules := map[string]bool{}
 	for _, lp := range l.named {
-		if lp.pkg.Module == nil || len(lp.pkg.Errors) > 0 {
+		named[lp.pkg.PkgPath] = true
+		if lp.pkg.Module != nil && len(lp.pkg.Errors) == 0 {
+			modules[lp.pkg.Module.Path] = true
+		}
+	}
+	var todo []*packages.Package
+	for _, p := range l.graph.byID {
+		if named[p.PkgPath] || isVariant(p) || p.Module == nil || !modules[p.Module.Path] {
 			continue
 		}
-		m := lp.pkg.Module.Path
-		for _, f := range lp.files {
-			for _, imp := range f.Imports {
-				path, err := strconv.Unquote(imp.Path.Value)
-				if err == nil && !named[path] && (path == m || strings.HasPrefix(path, m+"/")) {
-					modules[m] = true
-				}
-			}
-		}
+		todo = append(todo, p)
 	}
-	if len(modules) == 0 {
-		return nil, nil
+	if len(todo) == 0 {
+		return nil
 	}
-	var patterns []string
-	for m := range modules {
-		patterns = append(patterns, m+"/...")
-	}
-	sort.Strings(patterns)
-	c := *cfg
-	c.Context, c.Mode, c.Tests = ctx, packages.NeedName|packages.NeedFiles, false
-	pkgs, err := packages.Load(&c, patterns...)
-	if err != nil {
-		return nil, fmt.Errorf("listing packages: %v", err)
-	}
-	var more []*listedPkg
-	for _, p := range pkgs {
-		if named[p.PkgPath] {
-			continue
-		}
-		lp := readPkg(l.fset, p, parser.SkipObjectResolution, sum)
+	sort.Slice(todo, func(i, j int) bool { return todo[i].ID < todo[j].ID })
+	more := make([]*listedPkg, len(todo))
+	parallel(len(todo), func(i int) {
+		more[i] = readPkg(l.fset, todo[i], parser.SkipObjectResolution, sum)
+	})
+	for _, lp := range more {
 		analyzer.PortParamFuncs(lp.files, params)
-		more = append(more, lp)
 	}
-	return more, nil
+	return more
 }

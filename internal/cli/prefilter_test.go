@@ -274,6 +274,9 @@ func (Server) Open(port int) error { return Serve(port) }
 		"cmd/generic/main.go":  "package main\n\nimport \"example.com/calls/srv\"\n\nfunc main() { srv.ServeT[int](8002, 0) }\n",
 		"cmd/generic2/main.go": "package main\n\nimport \"example.com/calls/srv\"\n\nfunc main() { srv.ServeU[int, string](8003) }\n",
 		"cmd/method/main.go":   "package main\n\nimport \"example.com/calls/srv\"\n\nfunc main() { srv.Server{}.Open(8004) }\n",
+		// a method of a package the caller reaches without importing it
+		"mk/mk.go":             "// Package mk makes servers.\npackage mk\n\nimport \"example.com/calls/srv\"\n\n// New returns a server.\nfunc New() srv.Server { return srv.Server{} }\n",
+		"cmd/indirect/main.go": "package main\n\nimport \"example.com/calls/mk\"\n\nfunc main() { mk.New().Open(8005) }\n",
 	}
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -289,11 +292,12 @@ func (Server) Open(port int) error { return Serve(port) }
 		patterns []string
 		calls    int
 	}{
-		{[]string{"./..."}, 4},
-		{[]string{"./cmd/..."}, 4},
+		{[]string{"./..."}, 5},
+		{[]string{"./cmd/..."}, 5},
 		{[]string{"./cmd/plain"}, 1},
 		{[]string{"./cmd/generic", "./cmd/generic2"}, 2},
 		{[]string{"./cmd/method"}, 1},
+		{[]string{"./cmd/indirect"}, 1},
 	} {
 		if f, _ := samePrefiltered(t, dir, reg, c.patterns...); f != c.calls {
 			t.Errorf("%v: %d findings without the prefilter, want one per call (%d)", c.patterns, f, c.calls)
