@@ -125,10 +125,12 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	if len(misses) > 0 {
 		// from source against export data where the load is clean; the
 		// rest through go/packages, which reports what is wrong
+		t0 := time.Now()
 		fast, slow, note, err := checkFast(ctx, o, l, misses)
 		if err != nil {
 			return nil, err
 		}
+		res.verbose = append(res.verbose, fmt.Sprintf("typed load: %d packages in %.2f s (listed and parsed in %.2f s)", len(misses), time.Since(t0).Seconds(), l.took.Seconds()))
 		if note != "" {
 			res.verbose = append(res.verbose, note)
 		}
@@ -381,6 +383,7 @@ type listing struct {
 	more     []*listedPkg            // other packages of their modules (see moduleParams)
 	relevant []string                // the import paths to load with types, sorted
 	notes    []string                // files the build leaves out unchecked (cgo off)
+	took     time.Duration           // to list and decide
 }
 
 // prefilter lists the packages and what they reach with one go list
@@ -388,6 +391,7 @@ type listing struct {
 // the named packages' files, and finds the import paths of those that
 // can hold a port use.
 func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing, error) {
+	start := time.Now()
 	cfg := &packages.Config{
 		Context:    ctx,
 		Dir:        o.dir,
@@ -439,6 +443,7 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 		}
 	}
 	sort.Strings(l.relevant)
+	l.took = time.Since(start)
 	return l, nil
 }
 
@@ -470,9 +475,14 @@ func unitPath(p *packages.Package, tested map[string]bool) string {
 
 // parallel calls f(0), ..., f(n-1) on every processor.
 func parallel(n int, f func(i int)) {
+	parallelN(n, runtime.GOMAXPROCS(0), f)
+}
+
+// parallelN is parallel with the given number of workers.
+func parallelN(n, workers int, f func(i int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
+	for w := 0; w < min(n, workers); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -44,8 +45,16 @@ type pkgGraph struct {
 	// errors and have export data
 	clean map[string]bool
 
+	// src holds the packages type-checked from source whose types their
+	// importers share (set before checking starts); done[id] is closed
+	// when such a package's types are final, or it failed and its
+	// importers read its export data instead
+	src     map[string]bool
+	done    map[string]chan struct{}
+	settled map[string]*settleOnce // by ID: see settle
+
 	mu       sync.Mutex                // guards what follows: export data reads mutate packages
-	exported map[string]*types.Package // by ID: a package's types from export data, once read
+	exported map[string]*types.Package // by ID: a package's types from export data, once read, or from source
 	shells   map[string]*types.Package // by ID: the package's types as export data may refer to them
 	base     map[string]*types.Package // by path: the shells of packages that are no test variant
 }
@@ -59,9 +68,13 @@ func newPkgGraph(fset *token.FileSet, roots []*packages.Package) *pkgGraph {
 		exported: map[string]*types.Package{},
 		shells:   map[string]*types.Package{},
 		base:     map[string]*types.Package{},
+		src:      map[string]bool{},
+		done:     map[string]chan struct{}{},
+		settled:  map[string]*settleOnce{},
 	}
 	packages.Visit(roots, nil, func(p *packages.Package) {
 		g.byID[p.ID] = p
+		g.settled[p.ID] = &settleOnce{}
 		if p.PkgPath == "unsafe" {
 			return
 		}
@@ -104,6 +117,9 @@ func (g *pkgGraph) importTypes(p *packages.Package) (*types.Package, error) {
 	if p.PkgPath == "unsafe" {
 		return types.Unsafe, nil
 	}
+	// the export data of p refers to what p reaches: the packages checked
+	// from source there must be final first, so that it refers to them
+	g.settle(p)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if t := g.exported[p.ID]; t != nil {
@@ -126,8 +142,12 @@ func (g *pkgGraph) importTypes(p *packages.Package) (*types.Package, error) {
 				return
 			}
 			seen[q.ID] = true
-			if t := g.shells[q.ID]; t != nil {
-				view[q.PkgPath] = t
+			if isVariant(q) {
+				if t := g.shells[q.ID]; t != nil {
+					view[q.PkgPath] = t
+				}
+			} else if t := g.base[q.PkgPath]; t != nil {
+				view[q.PkgPath] = t // from source, when checked so
 			}
 			for _, d := range q.Imports {
 				visit(d)
@@ -152,6 +172,65 @@ func (g *pkgGraph) importTypes(p *packages.Package) (*types.Package, error) {
 	return t, nil
 }
 
+// A settleOnce records that the packages checked from source below a
+// package are final.
+type settleOnce struct{ once sync.Once }
+
+// settle waits until every package checked from source that p reaches,
+// p included, is final.
+func (g *pkgGraph) settle(p *packages.Package) {
+	if ch := g.done[p.ID]; ch != nil {
+		<-ch // closed only once what it imports is settled
+		return
+	}
+	g.settled[p.ID].once.Do(func() {
+		for _, d := range p.Imports {
+			g.settle(d)
+		}
+	})
+}
+
+// share makes t, p's types checked from source, what p's importers and the
+// export data read from now on refer to.
+func (g *pkgGraph) share(p *packages.Package, t *types.Package) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.exported[p.ID] = t
+	g.base[p.PkgPath] = t
+}
+
+// topoOrder returns roots with every root after the roots it reaches.
+func topoOrder(roots []*packages.Package) []int {
+	index := map[*packages.Package]int{}
+	for i, r := range roots {
+		index[r] = i
+	}
+	seen := map[string]bool{}
+	var order []int
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		if seen[p.ID] {
+			return
+		}
+		seen[p.ID] = true
+		paths := make([]string, 0, len(p.Imports))
+		for path := range p.Imports {
+			paths = append(paths, path)
+		}
+		sort.Strings(paths)
+		for _, path := range paths {
+			visit(p.Imports[path])
+		}
+		if i, ok := index[p]; ok {
+			order = append(order, i)
+		}
+	}
+	for _, r := range roots {
+		visit(r)
+	}
+	return order
+}
+
 // checkFast type-checks and analyzes the roots of the units from source,
 // their imports from export data. It returns the results of the units
 // that loaded cleanly, by unit, and the units that did not.
@@ -171,61 +250,66 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 	for i, r := range roots {
 		clean[i] = g.isClean(r)
 	}
-	// read the imports' export data, in the order of the roots, while the
-	// roots are parsed and checked: a root is checked once its imports
-	// are read (reading the export data of one package completes the
-	// shells of what it refers to, never a package already read, which
-	// is all a checker looks at)
-	ready := make([]chan struct{}, len(roots))
-	for i := range ready {
-		ready[i] = make(chan struct{})
-	}
-	importErr := make([]error, len(roots))
-	go func() {
-		for i, r := range roots {
-			if clean[i] && ctx.Err() == nil {
-				paths := make([]string, 0, len(r.Imports))
-				for path := range r.Imports {
-					paths = append(paths, path)
-				}
-				sort.Strings(paths)
-				for _, path := range paths {
-					if _, err := g.importTypes(r.Imports[path]); err != nil {
-						importErr[i] = err
-						break
-					}
-				}
-			}
-			close(ready[i])
+	// The roots are checked in the order of the graph, each once what it
+	// imports is ready: a root of the run (no test variant) from source,
+	// whose types its importers then share; the rest from export data,
+	// read once what it reaches from source is final. A root that fails
+	// still settles, after what it imports: its importers read its export
+	// data instead.
+	for i, r := range roots {
+		if clean[i] && !isVariant(r) {
+			g.src[r.ID] = true
+			g.done[r.ID] = make(chan struct{})
 		}
-	}()
+	}
+	order := topoOrder(roots)
 	results := make([]*rootResult, len(roots))
 	failed := make([]bool, len(roots))
 	why := make([]string, len(roots)) // why a root goes to go/packages
 	errs := make([]error, len(roots))
-	parallel(len(roots), func(i int) {
+	// more workers than processors: a root waiting for what it imports
+	// leaves its processor to another
+	parallelN(len(order), 4*runtime.GOMAXPROCS(0), func(k int) {
+		i := order[k]
 		r := roots[i]
+		var once sync.Once
+		final := func() {
+			if ch := g.done[r.ID]; ch != nil {
+				once.Do(func() {
+					// settled only once what it imports is: importers
+					// reading its export data rely on that
+					for _, d := range r.Imports {
+						g.settle(d)
+					}
+					close(ch)
+				})
+			}
+		}
+		defer final()
 		if !clean[i] {
 			failed[i], why[i] = true, "its load is not clean: "+g.unclean(r)
 			return
 		}
 		files, ok := parseFull(l, r)
-		<-ready[i]
-		switch {
-		case !ok:
+		if !ok {
 			failed[i], why[i] = true, "its files do not parse"
-		case importErr[i] != nil:
-			failed[i], why[i] = true, importErr[i].Error()
-		case ctx.Err() != nil:
-			failed[i] = true
+			if len(r.CompiledGoFiles) == 0 {
+				why[i] = "it has no Go files to compile"
+			}
+			return
 		}
-		if failed[i] {
+		if ctx.Err() != nil {
+			failed[i] = true
 			return
 		}
 		p, why1 := typeCheck(g, r, files)
 		if p == nil {
 			failed[i], why[i] = true, why1
 			return
+		}
+		if g.src[r.ID] {
+			g.share(r, p.Types)
+			final()
 		}
 		o.progress.addLoaded()
 		res := &rootResult{pkg: p}
