@@ -18,7 +18,9 @@
 #
 # Modules: the generated ones (bench/gen) of SIZES packages (default
 # "100 1000 10000"; the slope of the cold run over them is printed with
-# its r²), and the real modules of REAL, MODULE@VERSION[:PATTERN,...]
+# its r²), a copy of the first of at least 1,000 packages whose go mod
+# graph fails (it requires a module the proxy does not serve), and the
+# real modules of REAL, MODULE@VERSION[:PATTERN,...]
 # (default: k8s.io/kubernetes v1.37.2 without its test/ tree, 1,040
 # packages, and github.com/jaegertracing/jaeger v1.62.0), fetched from the module
 # proxy, copied out of the module cache, their local replacements and
@@ -144,6 +146,23 @@ for n in "${sizes[@]}"; do
 	bench "generated $n" "$dir"
 done
 synthetic=$(cat "$work/growth" 2>/dev/null || true)
+# the result cache where go mod graph fails: the smallest generated module
+# of at least 1,000 packages, requiring a module the proxy does not serve
+# and no package imports (as a corporate proxy refuses a test-only one)
+for n in "${sizes[@]}"; do
+	[ "$n" -ge 1000 ] || continue
+	dir="$work/gen$n-graphfail"
+	if [ ! -d "$dir" ]; then
+		cp -r "$work/gen$n" "$dir"
+		(cd "$dir" && go mod edit -require=example.com/testonly@v1.0.0)
+	fi
+	if (cd "$dir" && go mod graph >/dev/null 2>&1); then
+		echo "bench: go mod graph works in $dir; the row needs a module whose graph fails" >&2
+		exit 1
+	fi
+	bench "generated $n, go mod graph fails" "$dir"
+	break
+done
 for r in "${real[@]}"; do
 	spec=${r%%:*}
 	pats=()

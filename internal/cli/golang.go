@@ -130,7 +130,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.verbose = append(res.verbose, fmt.Sprintf("typed load: %d packages in %.2f s (listed and parsed in %.2f s)", len(misses), time.Since(t0).Seconds(), l.took.Seconds()))
+		res.verbose = append(res.verbose, fmt.Sprintf("typed load: %d packages in %.2f s, after %.2f s to list and parse", len(misses), time.Since(t0).Seconds(), l.took.Seconds()))
 		if note != "" {
 			res.verbose = append(res.verbose, note)
 		}

@@ -234,6 +234,7 @@ type scanResult struct {
 	read      int      // YAML and JSON files read, manifests or not
 	notes     []string // what manifest scanning skipped
 	loud      []string // notes the text output prints without -v: Go files left unchecked
+	verbose   []string // how the run went, for -v in text: packages the typed load sent to go/packages
 	ignored   int      // Go findings the analyzer silenced (manifest ones are kept, marked)
 }
 
@@ -389,7 +390,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		res.errors = append(res.errors, gr.errors...)
 		res.notes = append(res.notes, gr.notes...)
 		res.loud = append(res.loud, gr.notes...)
-		res.notes = append(res.notes, gr.verbose...)
+		res.verbose = append(res.verbose, gr.verbose...)
 		res.goPkgs = gr.loaded
 		res.goMatched = gr.matched + len(gr.errors)
 		res.ignored = gr.ignored

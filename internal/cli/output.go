@@ -26,6 +26,9 @@ func (r *run) output(res *scanResult) error {
 		for _, n := range res.notes {
 			fmt.Fprintln(r.env.Stderr, "note: "+printable(r.relErr(n)))
 		}
+		for _, n := range res.verbose {
+			fmt.Fprintln(r.env.Stderr, "portlint: "+printable(n))
+		}
 	} else {
 		for _, n := range res.loud {
 			fmt.Fprintln(r.env.Stderr, "note: "+printable(r.relErr(n)))
