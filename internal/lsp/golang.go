@@ -173,6 +173,15 @@ func (s *Server) goWorker() {
 				}
 				s.logf("%s: analyzed in %v, %d findings", dir, time.Since(start).Round(time.Millisecond), n)
 			}
+			// Diagnostics are made before s.mu is taken: placing a related
+			// position reads the file it points into, which takes s.mu.
+			var diags map[string][]Diagnostic
+			if err == nil && res.analyzed {
+				diags = map[string][]Diagnostic{}
+				for path, snap := range res.files {
+					diags[path] = s.findingDiagnostics(res.findings[path], snap.text, res.proj.reg, res.proj.severity)
+				}
+			}
 
 			s.mu.Lock()
 			current := s.pkgs[dir] == p && p.gen == gen && ctx.Err() == nil
@@ -210,7 +219,7 @@ func (s *Server) goWorker() {
 			for path, snap := range res.files {
 				uri := pathURI(path)
 				seen[uri] = true
-				pp := PublishDiagnosticsParams{URI: uri, Diagnostics: s.findingDiagnostics(res.findings[path], snap.text, res.proj.reg, res.proj.severity)}
+				pp := PublishDiagnosticsParams{URI: uri, Diagnostics: diags[path]}
 				if snap.open {
 					v := snap.version
 					pp.Version = &v

@@ -458,3 +458,32 @@ func TestRegistryChangedOnDisk(t *testing.T) {
 		return len(p.Diagnostics) == 1 && p.Diagnostics[0].Code == "foreign-range"
 	})
 }
+
+// A retired port's finding points to where its component listens on the
+// port that replaced it, in another file of the package: placing that
+// related position reads the file while the finding is published.
+func TestRelatedPositionInAnotherFile(t *testing.T) {
+	dir := lsptest.CopyDir(t, filepath.Join("testdata", "fixture"))
+	node := "cmd/agent/node.go"
+	nodeSrc := "package main\n\nimport \"net/http\"\n\nfunc serveNode() error {\n\treturn http.ListenAndServe(\":20000\", nil)\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(node)), []byte(nodeSrc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startClient(t, dir, Options{})
+	c.timeout = 20 * time.Second
+	c.open(node)
+	text := c.open(agentGo)
+	ds := c.waitCount(agentGo, 1)
+	if got := textAt(t, text, ds[0].Range); got != "8099" {
+		t.Fatalf("diagnostic covers %q, want 8099: %+v", got, ds[0])
+	}
+	found := false
+	for _, r := range ds[0].RelatedInformation {
+		if r.Location.URI == c.uri(node) && strings.Contains(textAt(t, nodeSrc, r.Location.Range), "20000") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no related information where the agent listens on 20000: %+v", ds[0].RelatedInformation)
+	}
+}
