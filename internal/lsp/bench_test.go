@@ -61,9 +61,22 @@ func BenchmarkSaveToDiagnostics(b *testing.B) {
 		}
 		benchSave(sub, big, "pkg/p449/p.go", "cmd/agent/main.go", 1)
 	})
+	// A module of your own (a writable copy: the file is edited):
+	// PORTLINT_BENCH_LSP=DIR:SAVED:WATCHED, files relative to DIR.
+	if spec := os.Getenv("PORTLINT_BENCH_LSP"); spec != "" {
+		parts := strings.Split(spec, ":")
+		if len(parts) != 3 {
+			b.Fatalf("PORTLINT_BENCH_LSP=%q: want DIR:SAVED:WATCHED", spec)
+		}
+		b.Run("module", func(sub *testing.B) {
+			benchSave(sub, parts[0], parts[1], parts[2], -1)
+		})
+	}
 }
 
-// benchSave edits and saves file, and times the publication for watch.
+// benchSave edits and saves file, and times the publication for watch,
+// which must hold findings diagnostics (-1: as many as its first
+// analysis).
 func benchSave(b *testing.B, dir, file, watch string, findings int) {
 	opts := Options{}
 	if testing.Verbose() {
@@ -73,7 +86,11 @@ func benchSave(b *testing.B, dir, file, watch string, findings int) {
 	c.timeout = 10 * time.Minute
 	c.open(watch)
 	start := time.Now()
-	c.waitCount(watch, findings)
+	if findings < 0 {
+		findings = len(c.waitDiags(watch, func(PublishDiagnosticsParams) bool { return true }).Diagnostics)
+	} else {
+		c.waitCount(watch, findings)
+	}
 	b.Logf("first analysis (go list, dependencies' export data): %v", time.Since(start).Round(time.Millisecond))
 	text := c.open(file)
 	if file != watch {
