@@ -122,7 +122,7 @@ type stats struct {
 	goRuns      int // package analyses started
 	goCanceled  int // analyses abandoned because a newer edit arrived
 	goPublished int // analyses whose diagnostics were published
-	goVerified  int // verifying runs (with go list) of results that saved dependencies' sources gave
+	goVerified  int // verifying runs (with go list) that analyzed the package, after a result from saved dependencies' sources
 }
 
 func newServer(opts Options) *Server {
