@@ -621,3 +621,49 @@ func TestSourceCheckIsVerified(t *testing.T) {
 		t.Errorf("after a dependency's save:\n%+v\na fresh server:\n%+v", got, want)
 	}
 }
+
+// A dependency saved with a type error leaves the dependent unanalyzed
+// (gopls reports the error; the last findings stay); saved again fixed,
+// the dependent is analyzed with the new value, still without go list.
+func TestSavedDependencyWithTypeError(t *testing.T) {
+	c := startClient(t, depFixture(t), Options{VerifyDelay: time.Hour})
+	c.open(webDebugGo)
+	waitMessages(c, webDebugGo, 0, 1, "port 28955")
+	ports := c.open(portsGo)
+	c.waitCount(portsGo, 0)
+	lists := c.lists()
+	published := len(c.published(webDebugGo))
+
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"28955" + undefinedPort`, 1))
+	c.save(portsGo)
+	dir := filepath.Dir(c.path(webDebugGo))
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c.srv.mu.Lock()
+		var errs []string
+		if p := c.srv.pkgs[dir]; p != nil && p.attempt != nil {
+			errs = p.attempt.errors
+		}
+		c.srv.mu.Unlock()
+		if len(errs) > 0 {
+			if !strings.Contains(strings.Join(errs, "; "), "undefinedPort") {
+				t.Errorf("errors = %q, want the dependency's undefined name", errs)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dependent was not checked against the broken dependency")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(c.published(webDebugGo)); n != published {
+		t.Errorf("%d publications for a dependent that could not be analyzed", n-published)
+	}
+
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"8080"`, 1))
+	c.save(portsGo)
+	waitMessages(c, webDebugGo, published, 1, "port 8080 is reserved")
+	if after := c.lists(); after != lists {
+		t.Errorf("the saves ran go list %d times", after-lists)
+	}
+}
