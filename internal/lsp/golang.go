@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -29,6 +30,13 @@ type goPackage struct {
 	failed    int             // the gen of the latest run that failed, if it is the latest
 	published map[string]bool // URIs this package published diagnostics for
 	updated   chan struct{}   // closed when attempt changes
+
+	// verify checks again, as a first run would, a result some of whose
+	// dependencies were type-checked from source; quiet is the gen of that
+	// run, which publishes only what changed.
+	verify *time.Timer
+	quiet  int
+	last   map[string]PublishDiagnosticsParams // the latest publication, by URI
 }
 
 // A goResult is one analysis of a package.
@@ -39,6 +47,9 @@ type goResult struct {
 	proj     *project
 	analyzed bool
 	errors   []string
+	// fromSource tells that saved dependencies were type-checked from
+	// source, not read from the export data go list made
+	fromSource bool
 }
 
 // scheduleGo analyzes the package in dir after delay; an analysis of it
@@ -61,6 +72,10 @@ func (s *Server) scheduleGo(dir string, delay time.Duration) {
 		p.timer.Stop()
 		p.timer = nil
 	}
+	if p.verify != nil {
+		p.verify.Stop()
+		p.verify = nil
+	}
 	if delay <= 0 {
 		s.enqueueLocked(p)
 		return
@@ -73,6 +88,24 @@ func (s *Server) scheduleGo(dir string, delay time.Duration) {
 			p.timer = nil
 			s.enqueueLocked(p)
 		}
+	})
+}
+
+// scheduleVerify checks the package again after VerifyDelay, with go list,
+// unless another run is scheduled first; that run publishes only the
+// diagnostics that changed.
+func (s *Server) scheduleVerify(p *goPackage, gen int) {
+	p.verify = time.AfterFunc(s.opts.VerifyDelay, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.pkgs[p.dir] != p || p.gen != gen {
+			return
+		}
+		s.loader.markStale(p.dir)
+		p.verify = nil
+		p.gen++
+		p.quiet = p.gen
+		s.enqueueLocked(p)
 	})
 }
 
@@ -124,6 +157,9 @@ func (s *Server) dropGo(dir string) {
 	if p.timer != nil {
 		p.timer.Stop()
 	}
+	if p.verify != nil {
+		p.verify.Stop()
+	}
 	var uris []string
 	for u := range p.published {
 		uris = append(uris, u)
@@ -173,6 +209,15 @@ func (s *Server) goWorker() {
 				}
 				s.logf("%s: analyzed in %v, %d findings", dir, time.Since(start).Round(time.Millisecond), n)
 			}
+			// Diagnostics are made before s.mu is taken: placing a related
+			// position reads the file it points into, which takes s.mu.
+			var diags map[string][]Diagnostic
+			if err == nil && res.analyzed {
+				diags = map[string][]Diagnostic{}
+				for path, snap := range res.files {
+					diags[path] = s.findingDiagnostics(res.findings[path], snap.text, res.proj.reg, res.proj.severity)
+				}
+			}
 
 			s.mu.Lock()
 			current := s.pkgs[dir] == p && p.gen == gen && ctx.Err() == nil
@@ -205,23 +250,38 @@ func (s *Server) goWorker() {
 			}
 			p.result = res
 			s.stats.goPublished++
+			if res.fromSource {
+				s.scheduleVerify(p, gen)
+			}
+			quiet := p.quiet == gen
+			if quiet {
+				s.stats.goVerified++
+			}
+			if p.last == nil {
+				p.last = map[string]PublishDiagnosticsParams{}
+			}
 			var pubs []PublishDiagnosticsParams
 			seen := map[string]bool{}
 			for path, snap := range res.files {
 				uri := pathURI(path)
 				seen[uri] = true
-				pp := PublishDiagnosticsParams{URI: uri, Diagnostics: s.findingDiagnostics(res.findings[path], snap.text, res.proj.reg, res.proj.severity)}
+				pp := PublishDiagnosticsParams{URI: uri, Diagnostics: diags[path]}
 				if snap.open {
 					v := snap.version
 					pp.Version = &v
 				}
+				if quiet && reflect.DeepEqual(pp, p.last[uri]) {
+					continue
+				}
 				if len(pp.Diagnostics) > 0 || p.published[uri] || snap.open {
 					pubs = append(pubs, pp)
+					p.last[uri] = pp
 				}
 			}
 			for uri := range p.published {
 				if !seen[uri] {
 					pubs = append(pubs, PublishDiagnosticsParams{URI: uri})
+					delete(p.last, uri)
 				}
 			}
 			p.published = seen
@@ -248,7 +308,7 @@ func (s *Server) runGo(ctx context.Context, dir string) (res *goResult, err erro
 	if err != nil {
 		return nil, err
 	}
-	res = &goResult{files: gc.files, proj: proj, errors: gc.errors, findings: map[string][]finding.Finding{}, uses: map[string][]*check.Use{}}
+	res = &goResult{files: gc.files, proj: proj, errors: gc.errors, fromSource: gc.fromSource, findings: map[string][]finding.Finding{}, uses: map[string][]*check.Use{}}
 	if gc.pkg == nil {
 		return res, nil
 	}

@@ -27,6 +27,12 @@ import (
 // export data that `go list` produced. What `go list` said and the
 // dependencies' types are kept between runs, so that re-checking a package
 // after an edit costs a parse and a type check, not a `go list`.
+//
+// A saved dependency of the main module does not call for `go list`
+// either: it is type-checked from source against the types already
+// loaded, and so is every dependency between it and the package, as long
+// as its files and imports are those listed. `go list` runs again when
+// they are not, and when the server verifies a result so obtained.
 type goLoader struct {
 	env []string
 
@@ -45,11 +51,16 @@ type goMeta struct {
 	dir      string
 	pkgPath  string
 	name     string
-	files    []string          // absolute paths of the package's Go files, without tests
-	dirNames []string          // the Go files of dir when listed, to notice added and removed files
-	imports  []string          // the import paths of the files when listed, sorted
-	exports  map[string]string // package path -> export data file, for every dependency
-	depDirs  map[string]bool   // the directories of the dependencies
+	files    []string           // absolute paths of the package's Go files, without tests
+	dirNames []string           // the Go files of dir when listed, to notice added and removed files
+	imports  []string           // the import paths of the files when listed, sorted
+	exports  map[string]string  // package path -> export data file, for every dependency
+	depDirs  map[string]string  // directory -> package path, for every dependency
+	deps     map[string]*depPkg // what go list said of each dependency, by package path
+	// source holds the dependencies type-checked from source rather than
+	// read from export data: those saved since they were listed, and those
+	// that import them directly or not
+	source map[string]bool
 	// prevExports are the exports the loaded types came from, when the
 	// package is listed again
 	prevExports map[string]string
@@ -57,10 +68,26 @@ type goMeta struct {
 	sizes       types.Sizes
 	goVersion   string
 	listErrs    []string
-	stale       bool
+	// stale and dirty are guarded by goLoader.mu: the package must be
+	// listed again; dependencies saved since the last check, by path
+	stale bool
+	dirty map[string]bool
 
 	fset  *token.FileSet
 	types map[string]*types.Package
+}
+
+// A depPkg is what `go list` said of a dependency, enough to type-check it
+// from source.
+type depPkg struct {
+	dir       string
+	files     []string // absolute paths of its Go files
+	dirNames  []string // the Go files of dir when listed
+	imports   []string // the import paths of its files, sorted, without "C"
+	goVersion string
+	// fromSource tells whether it can be checked from source: it belongs
+	// to a main module and does not use cgo
+	fromSource bool
 }
 
 // maxFileSetBase bounds the positions a meta's file set hands out; every
@@ -81,6 +108,9 @@ type goCheck struct {
 	pkg    *packages.Package
 	files  map[string]*snapshot // what each file held when checked
 	errors []string             // syntax, list and type errors: the package was not analyzed
+	// fromSource tells that dependencies saved since they were listed
+	// were type-checked from source
+	fromSource bool
 }
 
 // A snapshot is a file's content at the version a result was computed from.
@@ -98,10 +128,30 @@ func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goChec
 	}
 	l.mu.Lock()
 	meta := l.metas[dir]
-	stale := meta != nil && meta.stale
+	var stale bool
+	var dirty map[string]bool
+	if meta != nil {
+		stale, dirty = meta.stale, meta.dirty
+		meta.stale, meta.dirty = false, nil
+	}
 	l.mu.Unlock()
-	if meta == nil || stale || !slices.Equal(meta.dirNames, names) {
+	if meta != nil && !stale && len(dirty) > 0 && meta.exports != nil {
+		// Saved dependencies are checked from source if go list would
+		// say of them what it said.
+		for path := range dirty {
+			if !meta.sameListing(path, src) {
+				stale = true
+				break
+			}
+		}
+		if !stale {
+			meta.checkFromSource(dirty)
+		}
+	}
+	relist := meta == nil || stale || !slices.Equal(meta.dirNames, names)
+	if relist {
 		if meta, err = l.listRoot(ctx, dir, names, src, meta); err != nil {
+			l.markStale(dir) // for the next run, if this one was cancelled
 			return nil, err
 		}
 	}
@@ -120,8 +170,9 @@ func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goChec
 		gc.errors = append(gc.errors, err.Error())
 		return gc, nil
 	}
-	if meta.exports == nil || !slices.Equal(meta.imports, imports) {
+	if relist || meta.exports == nil || !slices.Equal(meta.imports, imports) {
 		if meta, err = l.listDeps(ctx, meta, imports, src); err != nil {
+			l.markStale(dir)
 			return nil, err
 		}
 	}
@@ -131,6 +182,7 @@ func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goChec
 	if meta.fset == nil || meta.fset.Base() > maxFileSetBase {
 		meta.fset, meta.types = token.NewFileSet(), map[string]*types.Package{}
 	}
+	gc.fromSource = len(meta.source) > 0
 	var syntax []*ast.File
 	for _, f := range meta.files {
 		af, err := parser.ParseFile(meta.fset, f, contents[f], parser.ParseComments|parser.SkipObjectResolution)
@@ -151,7 +203,7 @@ func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goChec
 	}
 	info := goanalysis.NewInfo()
 	conf := &types.Config{
-		Importer:    importerFunc(meta.importPackage),
+		Importer:    &depImporter{ctx: ctx, m: meta, src: src},
 		Sizes:       meta.sizes,
 		GoVersion:   meta.goVersion,
 		FakeImportC: true,
@@ -181,18 +233,26 @@ func (l *goLoader) check(ctx context.Context, dir string, src goSource) (*goChec
 	return gc, nil
 }
 
-type importerFunc func(path string) (*types.Package, error)
+// A depImporter gives a package's dependencies their types: those checked
+// already, kept in the meta; those of the meta's source set type-checked
+// from source; the others read from export data.
+type depImporter struct {
+	ctx context.Context
+	m   *goMeta
+	src goSource
+}
 
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
-
-// importPackage returns a dependency's types, read from its export data
-// once and kept.
-func (m *goMeta) importPackage(path string) (*types.Package, error) {
+// Import returns a dependency's types, loaded once and kept.
+func (im *depImporter) Import(path string) (*types.Package, error) {
+	m := im.m
 	if path == "unsafe" {
 		return types.Unsafe, nil
 	}
 	if p := m.types[path]; p != nil && p.Complete() {
 		return p, nil
+	}
+	if m.source[path] {
+		return im.checkSource(path)
 	}
 	file := m.exports[path]
 	if file == "" {
@@ -210,6 +270,102 @@ func (m *goMeta) importPackage(path string) (*types.Package, error) {
 		return nil, fmt.Errorf("reading export data of %s: %v", path, err)
 	}
 	return gcexportdata.Read(r, m.fset, m.types, path)
+}
+
+// checkSource type-checks a dependency from its files, as the editor has
+// them, against the types of its own dependencies.
+func (im *depImporter) checkSource(path string) (*types.Package, error) {
+	if err := im.ctx.Err(); err != nil {
+		return nil, err
+	}
+	m, dep := im.m, im.m.deps[path]
+	var files []*ast.File
+	for _, f := range dep.files {
+		data, _, _, err := im.src.read(f)
+		if err != nil {
+			return nil, err
+		}
+		af, err := parser.ParseFile(m.fset, f, data, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, af)
+	}
+	var first error
+	conf := &types.Config{
+		Importer:    im,
+		Sizes:       m.sizes,
+		GoVersion:   dep.goVersion,
+		FakeImportC: true,
+		Error: func(err error) {
+			if first == nil {
+				first = err
+			}
+		},
+	}
+	pkg, _ := conf.Check(path, m.fset, files, nil)
+	if first != nil {
+		return nil, first
+	}
+	m.types[path] = pkg
+	return pkg, nil
+}
+
+// sameListing reports whether go list would list the dependency at path
+// as it did: it can be checked from source, its directory holds the same
+// Go files and they import the same packages.
+func (m *goMeta) sameListing(path string, src goSource) bool {
+	dep := m.deps[path]
+	if dep == nil || !dep.fromSource {
+		return false
+	}
+	names, err := goFileNames(dep.dir)
+	if err != nil || !slices.Equal(names, dep.dirNames) {
+		return false
+	}
+	contents := map[string][]byte{}
+	for _, f := range dep.files {
+		data, _, _, err := src.read(f)
+		if err != nil {
+			return false
+		}
+		contents[f] = data
+	}
+	imports, err := importsOf(dep.files, contents)
+	if err != nil || slices.Contains(imports, "C") {
+		return false // a syntax error is go list's to report
+	}
+	return slices.Equal(imports, dep.imports)
+}
+
+// checkFromSource puts the saved dependencies, and every dependency that
+// imports them directly or not, in the source set, and drops their types.
+func (m *goMeta) checkFromSource(saved map[string]bool) {
+	importers := map[string][]string{}
+	for path, dep := range m.deps {
+		for _, imp := range dep.imports {
+			importers[imp] = append(importers[imp], path)
+		}
+	}
+	if m.source == nil {
+		m.source = map[string]bool{}
+	}
+	var walk func(path string)
+	seen := map[string]bool{}
+	walk = func(path string) {
+		if seen[path] {
+			return
+		}
+		seen[path] = true
+		m.source[path] = true
+		delete(m.types, path)
+		for _, up := range importers[path] {
+			walk(up)
+		}
+	}
+	for path := range saved {
+		walk(path)
+	}
 }
 
 // listRoot asks `go list` for the package in dir: its path, files and
@@ -259,10 +415,25 @@ func (l *goLoader) listRoot(ctx context.Context, dir string, names []string, src
 		}
 		return nil, fmt.Errorf("%s: no Go package", dir)
 	}
-	l.mu.Lock()
-	l.metas[dir] = m
-	l.mu.Unlock()
+	l.replace(dir, m)
 	return m, nil
+}
+
+// replace installs m as the package's meta; the marks that saves left on
+// the meta it replaces while it was being listed carry over.
+func (l *goLoader) replace(dir string, m *goMeta) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old := l.metas[dir]; old != nil {
+		m.stale = m.stale || old.stale
+		for path := range old.dirty {
+			if m.dirty == nil {
+				m.dirty = map[string]bool{}
+			}
+			m.dirty[path] = true
+		}
+	}
+	l.metas[dir] = m
 }
 
 // listDeps asks `go list` for the export data of the imports and their
@@ -273,8 +444,10 @@ func (l *goLoader) listDeps(ctx context.Context, meta *goMeta, imports []string,
 	m := *meta
 	m.imports = imports
 	m.exports = map[string]string{}
-	m.depDirs = map[string]bool{}
-	m.stale = false
+	m.depDirs = map[string]string{}
+	m.deps = map[string]*depPkg{}
+	m.source = nil
+	m.stale, m.dirty = false, nil
 	m.prevExports = nil
 	var patterns []string
 	for _, imp := range imports {
@@ -287,7 +460,7 @@ func (l *goLoader) listDeps(ctx context.Context, meta *goMeta, imports []string,
 			Context: ctx,
 			Dir:     meta.dir,
 			Env:     l.env,
-			Mode:    packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedExportFile,
+			Mode:    packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports | packages.NeedDeps | packages.NeedExportFile | packages.NeedModule,
 			Overlay: src.overlays(meta.dir),
 		}
 		l.count()
@@ -299,8 +472,22 @@ func (l *goLoader) listDeps(ctx context.Context, meta *goMeta, imports []string,
 			if p.ExportFile != "" {
 				m.exports[p.PkgPath] = p.ExportFile
 			}
-			if len(p.GoFiles) > 0 {
-				m.depDirs[filepath.Dir(p.GoFiles[0])] = true
+			if len(p.GoFiles) == 0 {
+				return
+			}
+			dep := &depPkg{dir: filepath.Dir(p.GoFiles[0]), files: p.GoFiles}
+			m.depDirs[dep.dir] = p.PkgPath
+			m.deps[p.PkgPath] = dep
+			for imp := range p.Imports {
+				dep.imports = append(dep.imports, imp)
+			}
+			slices.Sort(dep.imports)
+			if p.Module != nil && p.Module.Main && len(p.Errors) == 0 && slices.Equal(p.GoFiles, p.CompiledGoFiles) {
+				names, err := goFileNames(dep.dir)
+				dep.dirNames, dep.fromSource = names, err == nil
+				if p.Module.GoVersion != "" {
+					dep.goVersion = "go" + p.Module.GoVersion
+				}
 			}
 		})
 	}
@@ -320,9 +507,7 @@ func (l *goLoader) listDeps(ctx context.Context, meta *goMeta, imports []string,
 	if !same {
 		m.fset, m.types = nil, nil
 	}
-	l.mu.Lock()
-	l.metas[meta.dir] = &m
-	l.mu.Unlock()
+	l.replace(meta.dir, &m)
 	return &m, nil
 }
 
@@ -332,19 +517,38 @@ func (l *goLoader) count() {
 	l.mu.Unlock()
 }
 
-// invalidate marks stale the packages that depend on the package in dir,
-// and returns their directories.
+// invalidate records that a file of the package in dir was saved: the
+// packages that depend on it check it from source next time, or are
+// listed again if it cannot be. It returns their directories.
 func (l *goLoader) invalidate(dir string) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
 	for d, m := range l.metas {
-		if d != dir && m.depDirs[dir] {
-			m.stale = true
-			out = append(out, d)
+		path := m.depDirs[dir]
+		if d == dir || path == "" {
+			continue
 		}
+		if dep := m.deps[path]; dep != nil && dep.fromSource {
+			if m.dirty == nil {
+				m.dirty = map[string]bool{}
+			}
+			m.dirty[path] = true
+		} else {
+			m.stale = true
+		}
+		out = append(out, d)
 	}
 	return out
+}
+
+// markStale has the package in dir listed again at its next check.
+func (l *goLoader) markStale(dir string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if m := l.metas[dir]; m != nil {
+		m.stale = true
+	}
 }
 
 // invalidateAll forgets every package, after go.mod or go.work changed.

@@ -43,6 +43,11 @@ type Options struct {
 	// before it analyzes the package again (default 250ms). Opening and
 	// saving a file analyze at once.
 	GoDelay time.Duration
+	// VerifyDelay is how long the server waits, after it published the
+	// diagnostics of a package whose saved dependencies it type-checked
+	// from source, before it checks the package as a first run would
+	// (with go list) and publishes again if that differs (default 2s).
+	VerifyDelay time.Duration
 	// RegistryDelay is how long the server waits after an edit of the
 	// registry before it re-checks the documents that use it (default
 	// 300ms).
@@ -117,11 +122,15 @@ type stats struct {
 	goRuns      int // package analyses started
 	goCanceled  int // analyses abandoned because a newer edit arrived
 	goPublished int // analyses whose diagnostics were published
+	goVerified  int // verifying runs (with go list) that analyzed the package, after a result from saved dependencies' sources
 }
 
 func newServer(opts Options) *Server {
 	if opts.GoDelay == 0 {
 		opts.GoDelay = 250 * time.Millisecond
+	}
+	if opts.VerifyDelay == 0 {
+		opts.VerifyDelay = 2 * time.Second
 	}
 	if opts.RegistryDelay == 0 {
 		opts.RegistryDelay = 300 * time.Millisecond
@@ -507,7 +516,7 @@ func (s *Server) changed(d *document, opened, saved bool) {
 		s.scheduleGo(dir, delay)
 		if saved {
 			for _, dep := range s.loader.invalidate(dir) {
-				s.scheduleGoIfOpen(dep, s.opts.GoDelay)
+				s.scheduleGoIfOpen(dep, 0)
 			}
 		}
 	case kindManifest:

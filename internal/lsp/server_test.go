@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -457,4 +458,212 @@ func TestRegistryChangedOnDisk(t *testing.T) {
 	c.waitDiags(agentGo, func(p PublishDiagnosticsParams) bool {
 		return len(p.Diagnostics) == 1 && p.Diagnostics[0].Code == "foreign-range"
 	})
+}
+
+// A retired port's finding points to where its component listens on the
+// port that replaced it, in another file of the package: placing that
+// related position reads the file while the finding is published.
+func TestRelatedPositionInAnotherFile(t *testing.T) {
+	dir := lsptest.CopyDir(t, filepath.Join("testdata", "fixture"))
+	node := "cmd/agent/node.go"
+	nodeSrc := "package main\n\nimport \"net/http\"\n\nfunc serveNode() error {\n\treturn http.ListenAndServe(\":20000\", nil)\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(node)), []byte(nodeSrc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startClient(t, dir, Options{})
+	c.timeout = 20 * time.Second
+	c.open(node)
+	text := c.open(agentGo)
+	ds := c.waitCount(agentGo, 1)
+	if got := textAt(t, text, ds[0].Range); got != "8099" {
+		t.Fatalf("diagnostic covers %q, want 8099: %+v", got, ds[0])
+	}
+	found := false
+	for _, r := range ds[0].RelatedInformation {
+		if r.Location.URI == c.uri(node) && strings.Contains(textAt(t, nodeSrc, r.Location.Range), "20000") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no related information where the agent listens on 20000: %+v", ds[0].RelatedInformation)
+	}
+}
+
+// depFixture is the fixture with a second command of the web server that
+// listens on a constant of internal/mid, which builds it from the port
+// constant of internal/ports: mid sits between ports and the command.
+func depFixture(t *testing.T) string {
+	t.Helper()
+	dir := lsptest.CopyDir(t, filepath.Join("testdata", "fixture"))
+	files := map[string]string{
+		midGo:      "// Package mid builds the debug address.\npackage mid\n\nimport \"example.com/fixture/internal/ports\"\n\n// DebugAddr is where the debug listener binds.\nconst DebugAddr = \"localhost:\" + ports.Debug\n",
+		webDebugGo: "// Command debug serves the web server's debug endpoint.\npackage main\n\nimport (\n\t\"log\"\n\t\"net/http\"\n\n\t\"example.com/fixture/internal/mid\"\n)\n\nfunc main() {\n\tlog.Print(http.ListenAndServe(mid.DebugAddr, nil))\n}\n",
+	}
+	for rel, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const (
+	midGo      = "internal/mid/mid.go"
+	webDebugGo = "cmd/webserver/debug/main.go"
+)
+
+// waitMessages waits for a publication for the file, after the first
+// skip, of n diagnostics whose messages contain want, and returns them.
+func waitMessages(c *testClient, rel string, skip, n int, want string) []Diagnostic {
+	c.t.Helper()
+	i := 0
+	return c.waitDiags(rel, func(p PublishDiagnosticsParams) bool {
+		i++
+		if i <= skip || len(p.Diagnostics) != n {
+			return false
+		}
+		for _, d := range p.Diagnostics {
+			if !strings.Contains(d.Message, want) {
+				return false
+			}
+		}
+		return true
+	}).Diagnostics
+}
+
+func (c *testClient) lists() int {
+	c.srv.loader.mu.Lock()
+	defer c.srv.loader.mu.Unlock()
+	return c.srv.loader.lists
+}
+
+// A saved dependency whose files and imports are those listed is checked
+// from source, with the packages between it and the open one: no go list
+// runs, and the port constant's new value is seen through mid.
+func TestSavedDependencyCheckedFromSource(t *testing.T) {
+	c := startClient(t, depFixture(t), Options{VerifyDelay: time.Hour})
+	c.open(webGo)
+	c.open(webDebugGo)
+	waitMessages(c, webGo, 0, 1, "port 28955")
+	waitMessages(c, webDebugGo, 0, 1, "port 28955")
+	ports := c.open(portsGo)
+	c.waitCount(portsGo, 0)
+	lists := c.lists()
+
+	// 8080: reserved by the platform
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"8080"`, 1))
+	web, debug := len(c.published(webGo)), len(c.published(webDebugGo))
+	c.save(portsGo)
+	waitMessages(c, webGo, web, 1, "port 8080 is reserved")
+	waitMessages(c, webDebugGo, debug, 1, "port 8080 is reserved")
+	// 20202: the web server's own
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"20202"`, 1))
+	web, debug = len(c.published(webGo)), len(c.published(webDebugGo))
+	c.save(portsGo)
+	waitMessages(c, webGo, web, 0, "")
+	waitMessages(c, webDebugGo, debug, 0, "")
+	if after := c.lists(); after != lists {
+		t.Errorf("saving a dependency ran go list %d times; it should be checked from source", after-lists)
+	}
+	if s := c.stats(); s.goVerified != 0 {
+		t.Errorf("stats = %+v: verified before VerifyDelay", s)
+	}
+
+	// A new import is go list's to resolve: the dependents list again.
+	c.replace(portsGo, strings.Replace(ports, "package ports\n", "package ports\n\nimport _ \"strconv\"\n", 1))
+	debug = len(c.published(webDebugGo))
+	c.save(portsGo)
+	waitMessages(c, webDebugGo, debug, 1, "port 28955")
+	if after := c.lists(); after == lists {
+		t.Error("a dependency saved with a new import was checked without go list")
+	}
+}
+
+// After a result that a dependency's source gave, the package is checked
+// again as a first run would, with go list; the diagnostics, the same as a
+// fresh server's, are not published again.
+func TestSourceCheckIsVerified(t *testing.T) {
+	dir := depFixture(t)
+	c := startClient(t, dir, Options{VerifyDelay: 50 * time.Millisecond})
+	c.open(webDebugGo)
+	waitMessages(c, webDebugGo, 0, 1, "port 28955")
+	ports := c.open(portsGo)
+	c.waitCount(portsGo, 0)
+	lists := c.lists()
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"8080"`, 1))
+	before := len(c.published(webDebugGo))
+	c.save(portsGo)
+	got := waitMessages(c, webDebugGo, before, 1, "port 8080 is reserved")
+	n := len(c.published(webDebugGo))
+	deadline := time.Now().Add(60 * time.Second)
+	for c.stats().goVerified == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("stats = %+v: no verifying run", c.stats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if c.lists() == lists {
+		t.Error("the verifying run did not list the package")
+	}
+	time.Sleep(100 * time.Millisecond) // a publication would follow the run at once
+	if after := len(c.published(webDebugGo)); after != n {
+		t.Errorf("the verifying run published %d times the same diagnostics", after-n)
+	}
+
+	fresh := startClient(t, dir, Options{})
+	fresh.open(webDebugGo)
+	want := fresh.waitCount(webDebugGo, 1)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after a dependency's save:\n%+v\na fresh server:\n%+v", got, want)
+	}
+}
+
+// A dependency saved with a type error leaves the dependent unanalyzed
+// (gopls reports the error; the last findings stay); saved again fixed,
+// the dependent is analyzed with the new value, still without go list.
+func TestSavedDependencyWithTypeError(t *testing.T) {
+	c := startClient(t, depFixture(t), Options{VerifyDelay: time.Hour})
+	c.open(webDebugGo)
+	waitMessages(c, webDebugGo, 0, 1, "port 28955")
+	ports := c.open(portsGo)
+	c.waitCount(portsGo, 0)
+	lists := c.lists()
+	published := len(c.published(webDebugGo))
+
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"28955" + undefinedPort`, 1))
+	c.save(portsGo)
+	dir := filepath.Dir(c.path(webDebugGo))
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c.srv.mu.Lock()
+		var errs []string
+		if p := c.srv.pkgs[dir]; p != nil && p.attempt != nil {
+			errs = p.attempt.errors
+		}
+		c.srv.mu.Unlock()
+		if len(errs) > 0 {
+			if !strings.Contains(strings.Join(errs, "; "), "undefinedPort") {
+				t.Errorf("errors = %q, want the dependency's undefined name", errs)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dependent was not checked against the broken dependency")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(c.published(webDebugGo)); n != published {
+		t.Errorf("%d publications for a dependent that could not be analyzed", n-published)
+	}
+
+	c.replace(portsGo, strings.Replace(ports, `"28955"`, `"8080"`, 1))
+	c.save(portsGo)
+	waitMessages(c, webDebugGo, published, 1, "port 8080 is reserved")
+	if after := c.lists(); after != lists {
+		t.Errorf("the saves ran go list %d times", after-lists)
+	}
 }
