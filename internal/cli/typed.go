@@ -267,10 +267,13 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 	failed := make([]bool, len(roots))
 	why := make([]string, len(roots)) // why a root goes to go/packages
 	errs := make([]error, len(roots))
-	// more workers than processors: a root waiting for what it imports
-	// leaves its processor to another
-	parallelN(len(order), 4*runtime.GOMAXPROCS(0), func(k int) {
-		i := order[k]
+	// One goroutine per root waits, without a processor, until what the
+	// root imports is ready; then it takes one of GOMAXPROCS slots to
+	// check and analyze the root. Roots become ready in any order, as
+	// their imports are checked, so no slot waits on another.
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	work := func(i int) {
 		r := roots[i]
 		var once sync.Once
 		final := func() {
@@ -290,6 +293,11 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 			failed[i], why[i] = true, "its load is not clean: "+g.unclean(r)
 			return
 		}
+		for _, d := range r.Imports {
+			g.settle(d)
+		}
+		slots <- struct{}{}
+		defer func() { <-slots }()
 		files, ok := parseFull(l, r)
 		if !ok {
 			failed[i], why[i] = true, "its files do not parse"
@@ -321,7 +329,15 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 		// what is left to do needs the package's name and files only
 		p.Syntax, p.Types, p.TypesInfo = nil, nil, nil
 		results[i] = res
-	})
+	}
+	for _, i := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(i)
+		}()
+	}
+	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, nil, "", err
 	}
