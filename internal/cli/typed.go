@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
 	"go/ast"
@@ -271,7 +272,9 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 	// root imports is ready; then it takes one of GOMAXPROCS slots to
 	// check and analyze the root. Roots become ready in any order, as
 	// their imports are checked, so no slot waits on another.
-	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	// Of the roots ready, those that most work waits on go first.
+	slots := newGate(runtime.GOMAXPROCS(0))
+	prio := g.criticalPath(roots, clean)
 	var wg sync.WaitGroup
 	work := func(i int) {
 		r := roots[i]
@@ -296,8 +299,8 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 		for _, d := range r.Imports {
 			g.settle(d)
 		}
-		slots <- struct{}{}
-		defer func() { <-slots }()
+		slots.acquire(prio[i])
+		defer slots.release()
 		files, ok := parseFull(l, r)
 		if !ok {
 			failed[i], why[i] = true, "its files do not parse"
@@ -402,6 +405,97 @@ func (g *pkgGraph) unclean(p *packages.Package) string {
 		return w
 	}
 	return "an import cycle"
+}
+
+// criticalPath returns, for each root, the files to check on the longest
+// chain of roots that wait for it, itself included: how much work a
+// delay of the root delays.
+func (g *pkgGraph) criticalPath(roots []*packages.Package, clean []bool) []int {
+	cost := map[string]int{}
+	for i, r := range roots {
+		if clean[i] {
+			cost[r.ID] = len(r.CompiledGoFiles)
+		}
+	}
+	importers := map[string][]*packages.Package{}
+	for _, p := range g.byID {
+		for _, d := range p.Imports {
+			importers[d.ID] = append(importers[d.ID], p)
+		}
+	}
+	memo := map[string]int{}
+	var up func(p *packages.Package) int
+	up = func(p *packages.Package) int {
+		if v, ok := memo[p.ID]; ok {
+			return v
+		}
+		memo[p.ID] = 0 // an import cycle is not clean: nothing waits on it
+		best := 0
+		for _, q := range importers[p.ID] {
+			best = max(best, up(q))
+		}
+		memo[p.ID] = cost[p.ID] + best
+		return memo[p.ID]
+	}
+	out := make([]int, len(roots))
+	for i, r := range roots {
+		out[i] = up(r)
+	}
+	return out
+}
+
+// A gate hands out a number of slots, to the waiter of highest priority
+// first.
+type gate struct {
+	mu      sync.Mutex
+	free    int
+	waiting gateQueue
+}
+
+func newGate(n int) *gate { return &gate{free: n} }
+
+// acquire waits for a slot.
+func (g *gate) acquire(prio int) {
+	g.mu.Lock()
+	if g.free > 0 {
+		g.free--
+		g.mu.Unlock()
+		return
+	}
+	w := gateWaiter{prio: prio, ch: make(chan struct{})}
+	heap.Push(&g.waiting, w)
+	g.mu.Unlock()
+	<-w.ch
+}
+
+// release gives a slot back, to the waiter of highest priority if any.
+func (g *gate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.waiting.Len() > 0 {
+		close(heap.Pop(&g.waiting).(gateWaiter).ch)
+		return
+	}
+	g.free++
+}
+
+type gateWaiter struct {
+	prio int
+	ch   chan struct{}
+}
+
+// gateQueue is a max-heap of waiters by priority.
+type gateQueue []gateWaiter
+
+func (q gateQueue) Len() int           { return len(q) }
+func (q gateQueue) Less(i, j int) bool { return q[i].prio > q[j].prio }
+func (q gateQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *gateQueue) Push(x any)        { *q = append(*q, x.(gateWaiter)) }
+func (q *gateQueue) Pop() any {
+	old := *q
+	w := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return w
 }
 
 // parseFull parses the files the compiler sees of p as go/packages does,
