@@ -136,14 +136,14 @@ func TestManifestWorkers(t *testing.T) {
 		for _, w := range []int{2, 8, runtime.GOMAXPROCS(0)} {
 			o, e, c := runWorkers(t, dir, w, args...)
 			if o != stdout || e != stderr || c != code {
-				t.Errorf("%v on %d workers: status %d and\n%s%s\non one worker: status %d and\n%s%s", args, w, c, diffHead(o, stdout), diffHead(e, stderr), code, "", "")
+				t.Errorf("%v on %d workers: status %d (on one worker: %d)\nstdout, first difference: %sstderr, first difference: %s", args, w, c, code, diffHead(o, stdout), diffHead(e, stderr))
 			}
 		}
 	}
 }
 
 // diffHead returns the first line where got and want differ, with its
-// number, or "" when they are equal.
+// number, or "none" when they are equal.
 func diffHead(got, want string) string {
 	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
 	for i := range max(len(g), len(w)) {
@@ -158,7 +158,7 @@ func diffHead(got, want string) string {
 			return fmt.Sprintf("line %d: %q, want %q\n", i+1, a, b)
 		}
 	}
-	return ""
+	return "none\n"
 }
 
 // BenchmarkManifests runs portlint on a directory of manifests alone,
