@@ -1,7 +1,7 @@
 package manifest
 
 import (
-	"slices"
+	"sort"
 
 	"go.yaml.in/yaml/v3"
 
@@ -9,17 +9,30 @@ import (
 )
 
 // A listEntry is an item of a block sequence holding a use: the bytes of
-// its lines, and the ports the other items of the list hold. A retired
-// port's fix whose replacement another item already lists deletes the
-// item instead of writing the port twice.
+// its lines, and the ports the items of the list hold. A retired port's
+// fix whose replacement another item already lists deletes the item
+// instead of writing the port twice.
 type listEntry struct {
-	start, end int   // the item's lines, "- " to its last line's end
-	single     bool  // the item holds this use alone
-	others     []int // the ports of the other items that hold one port each
+	start, end int  // the item's lines, "- " to its last line's end
+	single     bool // the item holds this use alone
+	port       int  // the use's port, when single
+	// ports counts the items of the list that hold one port each, by
+	// port; the entries of one list share it, so that a list of n items
+	// costs n, not n² (every item's view of the others)
+	ports map[int]int
 }
 
 // listed reports whether another item of the list holds just the port.
-func (e listEntry) listed(port int) bool { return e.single && slices.Contains(e.others, port) }
+func (e listEntry) listed(port int) bool {
+	if !e.single {
+		return false
+	}
+	n := e.ports[port]
+	if port == e.port {
+		n-- // the item itself
+	}
+	return n > 0
+}
 
 // listEntries finds, for each use, the block-sequence item it lies in.
 func (s *scanner) listEntries(docs []doc) {
@@ -64,26 +77,27 @@ func (s *scanner) walkLists(n *yaml.Node, byOff map[int][]*check.Use, seen map[*
 	}
 	items[len(items)-1].end = s.src.lineStart(lastLine(n.Content[len(n.Content)-1], 0) + s.lineBase + 1)
 	for off, us := range byOff {
-		for i := range items {
-			if items[i].start <= off && off < items[i].end {
-				items[i].uses = append(items[i].uses, us...)
-			}
+		// the items are in order and contiguous: the last that starts at
+		// or before off is the only one that can hold it
+		i := sort.Search(len(items), func(i int) bool { return items[i].start > off }) - 1
+		if i >= 0 && off < items[i].end {
+			items[i].uses = append(items[i].uses, us...)
 		}
 	}
-	for i, it := range items {
-		var others []int
-		for j, o := range items {
-			if j != i && len(distinctPorts(o.uses)) == 1 {
-				others = append(others, o.uses[0].Port)
-			}
+	ports := map[int]int{}
+	for _, it := range items {
+		if len(it.uses) > 0 && len(distinctPorts(it.uses)) == 1 {
+			ports[it.uses[0].Port]++
 		}
-		single := len(distinctPorts(it.uses)) == 1 && len(it.uses) == 1
+	}
+	for _, it := range items {
+		single := len(it.uses) == 1
 		for _, u := range it.uses {
 			if s.file.lists == nil {
 				s.file.lists = map[*check.Use]listEntry{}
 			}
 			if _, inner := s.file.lists[u]; !inner { // the innermost list wins
-				s.file.lists[u] = listEntry{it.start, it.end, single, others}
+				s.file.lists[u] = listEntry{it.start, it.end, single, u.Port, ports}
 			}
 		}
 	}
