@@ -18,8 +18,10 @@
 #   kube-score  kube-score score KFILES   (the files of FILES it reads:
 #               one it cannot parse stops it)
 #
-# and prints medians of wall time and peak RSS (/usr/bin/time) and the
-# ratios. It checks first that the parallel and sequential runs print the
+# and prints medians of wall time, peak RSS and CPU time (user + system;
+# /usr/bin/time) and the ratios. On a loaded machine the parallel run
+# gains no wall time (no core is free), while its CPU time stays the
+# sequential run's: the load averages are printed with the table. It checks first that the parallel and sequential runs print the
 # same bytes. kube-score is built with go install (KUBESCORE, default
 # v1.20.0); when the proxy does not serve it, its column says so.
 #
@@ -72,7 +74,7 @@ manifests() {
 measure() {
 	local name=$1
 	shift
-	"$timer" -f "%e %M" -o "$work/t" "$@" <"${in:-/dev/null}" >/dev/null 2>"$work/stderr" || true
+	"$timer" -f "%e %M %U %S" -o "$work/t" "$@" <"${in:-/dev/null}" >/dev/null 2>"$work/stderr" || true
 	tail -1 "$work/t" >>"$work/res/$name"
 }
 
@@ -86,8 +88,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "portlint $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $runs alternating runs, /usr/bin/time"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| manifests | files scanned | MB | parallel | sequential | yamlparse | yamlparse -j | kube-score (files) | sequential / parallel | parallel / yamlparse | parallel / kube-score | peak RSS parallel | sequential | yamlparse | yamlparse -j | kube-score |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| manifests | files scanned | MB | parallel | sequential | yamlparse | yamlparse -j | kube-score (files) | sequential / parallel | parallel / yamlparse | parallel / kube-score | peak RSS parallel | sequential | yamlparse | yamlparse -j | kube-score | CPU parallel | sequential |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for s in "${sets[@]}"; do
 	dir="$work/manifests-$(basename "${s%@*}")"
 	manifests "$s" "$dir"
@@ -127,18 +129,20 @@ for s in "${sets[@]}"; do
 			measure kube-score "$ks" score -o ci "${kargs[@]}"
 		fi
 	done
-	declare -A t m
+	declare -A t m c
 	for x in parallel sequential yamlparse yamlparse-j kube-score; do
 		if [ -s "$work/res/$x" ]; then
 			t[$x]=$(median "$work/res/$x" 1)
 			m[$x]=$(awk -v k="$(median "$work/res/$x" 2)" 'BEGIN { printf "%.0f", k / 1024 }')
+			awk '{ print $3 + $4 }' "$work/res/$x" >"$work/cpu"
+			c[$x]=$(median "$work/cpu" 1)
 		else
-			t[$x]=- m[$x]=-
+			t[$x]=- m[$x]=- c[$x]=-
 		fi
 	done
 	kr=-
 	[ "${t[kube-score]}" = - ] || kr=$(ratio "${t[parallel]}" "${t[kube-score]}")
-	echo "| $s | $n | $mb | ${t[parallel]} s | ${t[sequential]} s | ${t[yamlparse]} s | ${t[yamlparse-j]} s | ${t[kube-score]} s ($kn) | $(ratio "${t[sequential]}" "${t[parallel]}") | $(ratio "${t[parallel]}" "${t[yamlparse]}") | $kr | ${m[parallel]} MB | ${m[sequential]} MB | ${m[yamlparse]} MB | ${m[yamlparse-j]} MB | ${m[kube-score]} MB |"
+	echo "| $s | $n | $mb | ${t[parallel]} s | ${t[sequential]} s | ${t[yamlparse]} s | ${t[yamlparse-j]} s | ${t[kube-score]} s ($kn) | $(ratio "${t[sequential]}" "${t[parallel]}") | $(ratio "${t[parallel]}" "${t[yamlparse]}") | $kr | ${m[parallel]} MB | ${m[sequential]} MB | ${m[yamlparse]} MB | ${m[yamlparse-j]} MB | ${m[kube-score]} MB | ${c[parallel]} s | ${c[sequential]} s |"
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
