@@ -40,22 +40,27 @@ func (s *scanner) listEntries(docs []doc) {
 		return
 	}
 	byOff := map[int][]*check.Use{}
+	var offs []int // the offsets of byOff, in order
 	for _, u := range s.file.Uses {
+		if byOff[u.Pos.Offset] == nil {
+			offs = append(offs, u.Pos.Offset)
+		}
 		byOff[u.Pos.Offset] = append(byOff[u.Pos.Offset], u)
 	}
+	sort.Ints(offs)
 	for _, d := range docs {
 		s.lineBase = d.base
-		s.walkLists(d.root, byOff, map[*yaml.Node]bool{}, 0)
+		s.walkLists(d.root, offs, byOff, map[*yaml.Node]bool{}, 0)
 	}
 }
 
-func (s *scanner) walkLists(n *yaml.Node, byOff map[int][]*check.Use, seen map[*yaml.Node]bool, depth int) {
+func (s *scanner) walkLists(n *yaml.Node, offs []int, byOff map[int][]*check.Use, seen map[*yaml.Node]bool, depth int) {
 	if n == nil || n.Kind == yaml.AliasNode || seen[n] || depth > maxDepth {
 		return
 	}
 	seen[n] = true
 	for _, c := range n.Content {
-		s.walkLists(c, byOff, seen, depth+1)
+		s.walkLists(c, offs, byOff, seen, depth+1)
 	}
 	if n.Kind != yaml.SequenceNode || n.Style&yaml.FlowStyle != 0 || len(n.Content) < 2 {
 		return
@@ -76,12 +81,15 @@ func (s *scanner) walkLists(n *yaml.Node, byOff map[int][]*check.Use, seen map[*
 		}
 	}
 	items[len(items)-1].end = s.src.lineStart(lastLine(n.Content[len(n.Content)-1], 0) + s.lineBase + 1)
-	for off, us := range byOff {
-		// the items are in order and contiguous: the last that starts at
-		// or before off is the only one that can hold it
+	// the items are in order and contiguous: a use between the first's
+	// start and the last's end lies in the last item that starts at or
+	// before it
+	last := items[len(items)-1].end
+	for k := sort.SearchInts(offs, items[0].start); k < len(offs) && offs[k] < last; k++ {
+		off := offs[k]
 		i := sort.Search(len(items), func(i int) bool { return items[i].start > off }) - 1
 		if i >= 0 && off < items[i].end {
-			items[i].uses = append(items[i].uses, us...)
+			items[i].uses = append(items[i].uses, byOff[off]...)
 		}
 	}
 	ports := map[int]int{}
