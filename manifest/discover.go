@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -54,7 +56,8 @@ type Skip struct {
 // and is reported. A FIFO, socket or device is never opened and is
 // reported; so is a directory that cannot be read, after which the walk
 // goes on. A file that cannot be read is returned, so that the caller's
-// read names the error. The error is for a root that does not exist.
+// read names the error. The error is for a root that does not exist. The
+// walk is sequential; the files it finds are sniffed on every core.
 func Discover(roots []string, exclude []string) ([]string, []Skip, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -65,6 +68,9 @@ func Discover(roots []string, exclude []string) ([]string, []Skip, error) {
 			out = append(out, p)
 		}
 	}
+	// candidates are the files to sniff: the path as named and as walked
+	var candidates [][2]string
+	walked := map[string]bool{}
 	for _, root := range roots {
 		st, err := os.Stat(root)
 		if err != nil {
@@ -124,8 +130,9 @@ func Discover(roots []string, exclude []string) ([]string, []Skip, error) {
 				skips = append(skips, Skip{Path: p, Reason: "not read: a " + k})
 				return nil
 			}
-			if ok, err := sniff(wp); err != nil || ok {
-				add(p) // unreadable: the caller reads it and names the error
+			if !walked[p] {
+				walked[p] = true
+				candidates = append(candidates, [2]string{p, wp})
 			}
 			return nil
 		})
@@ -133,8 +140,38 @@ func Discover(roots []string, exclude []string) ([]string, []Skip, error) {
 			return nil, nil, err
 		}
 	}
+	for i, ok := range sniffAll(candidates) {
+		if ok {
+			add(candidates[i][0])
+		}
+	}
 	sort.Strings(out)
 	return out, skips, nil
+}
+
+// sniffAll sniffs the walked paths of files on GOMAXPROCS workers and
+// reports, for each, whether it is returned: it looks like a manifest, or
+// it cannot be read (the caller's read names the error).
+func sniffAll(files [][2]string) []bool {
+	keep := make([]bool, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ok, err := sniff(files[i][1])
+				keep[i] = ok || err != nil
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return keep
 }
 
 // pathErr returns the reason of a *fs.PathError, without its path.

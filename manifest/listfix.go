@@ -1,7 +1,7 @@
 package manifest
 
 import (
-	"slices"
+	"sort"
 
 	"go.yaml.in/yaml/v3"
 
@@ -9,17 +9,30 @@ import (
 )
 
 // A listEntry is an item of a block sequence holding a use: the bytes of
-// its lines, and the ports the other items of the list hold. A retired
-// port's fix whose replacement another item already lists deletes the
-// item instead of writing the port twice.
+// its lines, and the ports the items of the list hold. A retired port's
+// fix whose replacement another item already lists deletes the item
+// instead of writing the port twice.
 type listEntry struct {
-	start, end int   // the item's lines, "- " to its last line's end
-	single     bool  // the item holds this use alone
-	others     []int // the ports of the other items that hold one port each
+	start, end int  // the item's lines, "- " to its last line's end
+	single     bool // the item holds this use alone
+	port       int  // the use's port, when single
+	// ports counts the items of the list that hold one port each, by
+	// port; the entries of one list share it, so that a list of n items
+	// costs n, not n² (every item's view of the others)
+	ports map[int]int
 }
 
 // listed reports whether another item of the list holds just the port.
-func (e listEntry) listed(port int) bool { return e.single && slices.Contains(e.others, port) }
+func (e listEntry) listed(port int) bool {
+	if !e.single {
+		return false
+	}
+	n := e.ports[port]
+	if port == e.port {
+		n-- // the item itself
+	}
+	return n > 0
+}
 
 // listEntries finds, for each use, the block-sequence item it lies in.
 func (s *scanner) listEntries(docs []doc) {
@@ -27,22 +40,27 @@ func (s *scanner) listEntries(docs []doc) {
 		return
 	}
 	byOff := map[int][]*check.Use{}
+	var offs []int // the offsets of byOff, in order
 	for _, u := range s.file.Uses {
+		if byOff[u.Pos.Offset] == nil {
+			offs = append(offs, u.Pos.Offset)
+		}
 		byOff[u.Pos.Offset] = append(byOff[u.Pos.Offset], u)
 	}
+	sort.Ints(offs)
 	for _, d := range docs {
 		s.lineBase = d.base
-		s.walkLists(d.root, byOff, map[*yaml.Node]bool{}, 0)
+		s.walkLists(d.root, offs, byOff, map[*yaml.Node]bool{}, 0)
 	}
 }
 
-func (s *scanner) walkLists(n *yaml.Node, byOff map[int][]*check.Use, seen map[*yaml.Node]bool, depth int) {
+func (s *scanner) walkLists(n *yaml.Node, offs []int, byOff map[int][]*check.Use, seen map[*yaml.Node]bool, depth int) {
 	if n == nil || n.Kind == yaml.AliasNode || seen[n] || depth > maxDepth {
 		return
 	}
 	seen[n] = true
 	for _, c := range n.Content {
-		s.walkLists(c, byOff, seen, depth+1)
+		s.walkLists(c, offs, byOff, seen, depth+1)
 	}
 	if n.Kind != yaml.SequenceNode || n.Style&yaml.FlowStyle != 0 || len(n.Content) < 2 {
 		return
@@ -63,27 +81,31 @@ func (s *scanner) walkLists(n *yaml.Node, byOff map[int][]*check.Use, seen map[*
 		}
 	}
 	items[len(items)-1].end = s.src.lineStart(lastLine(n.Content[len(n.Content)-1], 0) + s.lineBase + 1)
-	for off, us := range byOff {
-		for i := range items {
-			if items[i].start <= off && off < items[i].end {
-				items[i].uses = append(items[i].uses, us...)
-			}
+	// the items are in order and contiguous: a use between the first's
+	// start and the last's end lies in the last item that starts at or
+	// before it
+	last := items[len(items)-1].end
+	for k := sort.SearchInts(offs, items[0].start); k < len(offs) && offs[k] < last; k++ {
+		off := offs[k]
+		i := sort.Search(len(items), func(i int) bool { return items[i].start > off }) - 1
+		if i >= 0 && off < items[i].end {
+			items[i].uses = append(items[i].uses, byOff[off]...)
 		}
 	}
-	for i, it := range items {
-		var others []int
-		for j, o := range items {
-			if j != i && len(distinctPorts(o.uses)) == 1 {
-				others = append(others, o.uses[0].Port)
-			}
+	ports := map[int]int{}
+	for _, it := range items {
+		if len(it.uses) > 0 && len(distinctPorts(it.uses)) == 1 {
+			ports[it.uses[0].Port]++
 		}
-		single := len(distinctPorts(it.uses)) == 1 && len(it.uses) == 1
+	}
+	for _, it := range items {
+		single := len(it.uses) == 1
 		for _, u := range it.uses {
 			if s.file.lists == nil {
 				s.file.lists = map[*check.Use]listEntry{}
 			}
 			if _, inner := s.file.lists[u]; !inner { // the innermost list wins
-				s.file.lists[u] = listEntry{it.start, it.end, single, others}
+				s.file.lists[u] = listEntry{it.start, it.end, single, u.Port, ports}
 			}
 		}
 	}

@@ -8,10 +8,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/portlint/portlint/check"
 	"github.com/portlint/portlint/finding"
@@ -45,8 +49,31 @@ func (r *run) projectRoot() string {
 	}
 }
 
+// manifestWorkers is how many manifests are scanned at once; 0 means
+// GOMAXPROCS. Tests set it to compare one worker with many.
+var manifestWorkers = 0
+
+// manifestBudget bounds the bytes of the manifests being scanned at once:
+// the most one manifest may have, so that scanning on every core needs no
+// more memory than the largest file a sequential scan may meet.
+const manifestBudget = safefile.MaxManifest
+
+// A manifestJob is a file to read and scan, and what its scan gave.
+type manifestJob struct {
+	path, rel, pkg string
+	size           int64 // from stat, for the order of work and the byte budget
+	readErr        error
+	file           *manifest.File
+	scanErr        error
+}
+
 // scanManifestFiles discovers and scans the manifests under roots and the
-// files named directly.
+// files named directly. Which files are scanned, and with what options,
+// is decided first, in order; the files are then read and scanned on
+// GOMAXPROCS workers, the largest first, holding at most manifestBudget
+// bytes of text between them (a scan keeps what a file gives, its uses and
+// wiring facts, and drops its YAML nodes); what they give is gathered in
+// the order of the paths, so the output does not depend on the workers.
 func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*manifestSet, error) {
 	ms := &manifestSet{byPath: map[string]*manifest.File{}}
 	var exclude []string
@@ -69,9 +96,15 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 	paths := append(found, files...)
 	rendered := r.renderCharts(root, paths, ms) // Helm charts (charts.go)
 	var emb embedders
+	var order []*manifestJob // in the order of paths; a path named twice is one job
+	jobs := map[string]*manifestJob{}
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if j := jobs[p]; j != nil {
+			order = append(order, j)
+			continue
 		}
 		if rendered[p] {
 			continue // read through its chart's render
@@ -93,8 +126,22 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		if !r.flags.tests && check.IsTestFile(rel) && !slices.Contains(files, p) {
 			continue // sample resources of a test tree: checked with -test, or when named
 		}
-		data, err := safefile.Read(p, safefile.MaxManifest)
-		if err != nil {
+		j := &manifestJob{path: p, rel: rel, pkg: emb.packageOf(p)}
+		if st, err := os.Stat(p); err == nil {
+			j.size = st.Size()
+		}
+		jobs[p] = j
+		order = append(order, j)
+	}
+	if err := r.scanJobs(ctx, order); err != nil {
+		return nil, err
+	}
+	for _, j := range order {
+		p := j.path
+		if ms.byPath[p] != nil {
+			continue // named twice
+		}
+		if err := j.readErr; err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
@@ -113,11 +160,10 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 			continue
 		}
 		ms.read++
-		r.progress.addManifest()
-		f, err := manifest.Scan(p, data, manifest.Options{Registry: r.reg, Rel: rel, Discover: r.discover, Package: emb.packageOf(p)})
-		if err != nil {
-			ms.errors = append(ms.errors, err.Error())
+		if j.scanErr != nil {
+			ms.errors = append(ms.errors, j.scanErr.Error())
 		}
+		f := j.file
 		if f == nil {
 			continue
 		}
@@ -133,6 +179,65 @@ func (r *run) scanManifestFiles(ctx context.Context, roots, files []string) (*ma
 		ms.byPath[p] = f
 	}
 	return ms, nil
+}
+
+// scanJobs reads and scans the files of jobs (a job may be listed twice)
+// on the workers, the largest files first, and stores in each job what its
+// file gave. Each file's text and YAML nodes are dropped once it is
+// scanned. It returns ctx's error when ctx is done.
+func (r *run) scanJobs(ctx context.Context, jobs []*manifestJob) error {
+	var todo []*manifestJob
+	queued := map[*manifestJob]bool{}
+	for _, j := range jobs {
+		if !queued[j] {
+			queued[j] = true
+			todo = append(todo, j)
+		}
+	}
+	// the largest first: a big file started last would leave the other
+	// workers idle while it is scanned
+	sort.SliceStable(todo, func(a, b int) bool { return todo[a].size > todo[b].size })
+	workers := manifestWorkers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	budget := semaphore.NewWeighted(manifestBudget)
+	next := make(chan *manifestJob)
+	var wg sync.WaitGroup
+	for range min(workers, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				w := min(max(j.size, 1), manifestBudget)
+				if budget.Acquire(ctx, w) != nil {
+					continue // canceled: the run stops
+				}
+				r.scanJob(j)
+				budget.Release(w)
+			}
+		}()
+	}
+	for _, j := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// scanJob reads and scans one file.
+func (r *run) scanJob(j *manifestJob) {
+	data, err := safefile.Read(j.path, safefile.MaxManifest)
+	if err != nil {
+		j.readErr = err
+		return
+	}
+	r.progress.addManifest()
+	j.file, j.scanErr = manifest.Scan(j.path, data, manifest.Options{Registry: r.reg, Rel: j.rel, Discover: r.discover, Package: j.pkg})
 }
 
 // skipped reports whether .portlint.yaml leaves a file out: an exclude
