@@ -301,12 +301,9 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 		}
 		slots.acquire(prio[i])
 		defer slots.release()
-		files, ok := parseFull(l, r)
+		files, ok := parseFull(l, r) // none, for a package of test files only: checked empty, as go/packages does
 		if !ok {
 			failed[i], why[i] = true, "its files do not parse"
-			if len(r.CompiledGoFiles) == 0 {
-				why[i] = "it has no Go files to compile"
-			}
 			return
 		}
 		if ctx.Err() != nil {
@@ -499,7 +496,7 @@ func (q *gateQueue) Pop() any {
 }
 
 // parseFull parses the files the compiler sees of p as go/packages does,
-// with comments and every error.
+// with comments and every error. A package of test files alone has none.
 func parseFull(l *listing, p *packages.Package) ([]*ast.File, bool) {
 	files := make([]*ast.File, 0, len(p.CompiledGoFiles))
 	for _, name := range p.CompiledGoFiles {
@@ -513,7 +510,7 @@ func parseFull(l *listing, p *packages.Package) ([]*ast.File, bool) {
 		}
 		files = append(files, f)
 	}
-	return files, len(files) > 0
+	return files, true
 }
 
 // typeCheck type-checks p from files, its imports from export data, and
