@@ -475,14 +475,9 @@ func unitPath(p *packages.Package, tested map[string]bool) string {
 
 // parallel calls f(0), ..., f(n-1) on every processor.
 func parallel(n int, f func(i int)) {
-	parallelN(n, runtime.GOMAXPROCS(0), f)
-}
-
-// parallelN is parallel with the given number of workers.
-func parallelN(n, workers int, f func(i int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < min(n, workers); w++ {
+	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

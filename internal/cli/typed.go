@@ -52,7 +52,7 @@ type pkgGraph struct {
 	// importers read its export data instead
 	src     map[string]bool
 	done    map[string]chan struct{}
-	settled map[string]*settleOnce // by ID: see settle
+	settled map[string]*sync.Once // by ID: see settle
 
 	mu       sync.Mutex                // guards what follows: export data reads mutate packages
 	exported map[string]*types.Package // by ID: a package's types from export data, once read, or from source
@@ -71,11 +71,11 @@ func newPkgGraph(fset *token.FileSet, roots []*packages.Package) *pkgGraph {
 		base:     map[string]*types.Package{},
 		src:      map[string]bool{},
 		done:     map[string]chan struct{}{},
-		settled:  map[string]*settleOnce{},
+		settled:  map[string]*sync.Once{},
 	}
 	packages.Visit(roots, nil, func(p *packages.Package) {
 		g.byID[p.ID] = p
-		g.settled[p.ID] = &settleOnce{}
+		g.settled[p.ID] = &sync.Once{}
 		if p.PkgPath == "unsafe" {
 			return
 		}
@@ -173,10 +173,6 @@ func (g *pkgGraph) importTypes(p *packages.Package) (*types.Package, error) {
 	return t, nil
 }
 
-// A settleOnce records that the packages checked from source below a
-// package are final.
-type settleOnce struct{ once sync.Once }
-
 // settle waits until every package checked from source that p reaches,
 // p included, is final.
 func (g *pkgGraph) settle(p *packages.Package) {
@@ -184,7 +180,7 @@ func (g *pkgGraph) settle(p *packages.Package) {
 		<-ch // closed only once what it imports is settled
 		return
 	}
-	g.settled[p.ID].once.Do(func() {
+	g.settled[p.ID].Do(func() {
 		for _, d := range p.Imports {
 			g.settle(d)
 		}
@@ -278,27 +274,22 @@ func checkFast(ctx context.Context, o goOptions, l *listing, units []string) (ma
 	var wg sync.WaitGroup
 	work := func(i int) {
 		r := roots[i]
-		var once sync.Once
-		final := func() {
-			if ch := g.done[r.ID]; ch != nil {
-				once.Do(func() {
-					// settled only once what it imports is: importers
-					// reading its export data rely on that
-					for _, d := range r.Imports {
-						g.settle(d)
-					}
-					close(ch)
-				})
-			}
-		}
-		defer final()
 		if !clean[i] {
 			failed[i], why[i] = true, "its load is not clean: "+g.unclean(r)
 			return
 		}
+		// settled once what it imports is: importers reading its export
+		// data, when it fails, rely on that
 		for _, d := range r.Imports {
 			g.settle(d)
 		}
+		var once sync.Once
+		final := func() {
+			if ch := g.done[r.ID]; ch != nil {
+				once.Do(func() { close(ch) })
+			}
+		}
+		defer final()
 		slots.acquire(prio[i])
 		defer slots.release()
 		files, ok := parseFull(l, r) // none, for a package of test files only: checked empty, as go/packages does
