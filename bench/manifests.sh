@@ -35,16 +35,7 @@ set -euo pipefail
 
 runs=${RUNS:-3}
 read -r -a sets <<<"${SETS-k8s.io/kubernetes@v1.37.2}"
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -n "${WORK:-}" ]; then
-	work=$WORK
-	mkdir -p "$work"
-else
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-fi
-timer=/usr/bin/time
-[ -x "$timer" ] || { echo "bench: /usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 bin="$work/bin"
 mkdir -p "$bin"
 (cd "$root" && go build -o "$bin/portlint" ./cmd/portlint && go build -o "$bin/yamlparse" ./bench/yamlparse)
@@ -61,29 +52,13 @@ fi
 manifests() {
 	local dir=$2 src
 	[ -f "$dir/.bench-ready" ] && return
-	src=$(go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	src=$(moddir "$1")
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	(cd "$src" && find . -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -print0 | tar --null -T - -cf -) | (cd "$dir" && tar xf -)
 	chmod -R u+w "$dir"
 	touch "$dir/.bench-ready"
 }
-
-# measure NAME CMD...: one run of CMD, its seconds and peak RSS (KB)
-# appended to res/NAME; the command's standard input is $in
-measure() {
-	local name=$1
-	shift
-	"$timer" -f "%e %M %U %S" -o "$work/t" "$@" <"${in:-/dev/null}" >/dev/null 2>"$work/stderr" || true
-	tail -1 "$work/t" >>"$work/res/$name"
-}
-
-# median FILE COLUMN
-median() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "portlint $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $runs alternating runs, /usr/bin/time"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

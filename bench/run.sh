@@ -39,16 +39,7 @@ runs=${RUNS:-3}
 read -r -a sizes <<<"${SIZES-100 1000 10000}"
 k8s=./pkg/...,./cmd/...,./plugin/...,./third_party/...,./cluster/...,./hack/...,./build/...
 read -r -a real <<<"${REAL-k8s.io/kubernetes@v1.37.2:$k8s github.com/jaegertracing/jaeger@v1.62.0}"
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -n "${WORK:-}" ]; then
-	work=$WORK
-	mkdir -p "$work"
-else
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-fi
-timer=/usr/bin/time
-[ -x "$timer" ] || { echo "bench: /usr/bin/time is needed (apt-get install -y time)" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 # portlint's result cache, of this benchmark only
 export PORTLINT_CACHE="$work/cache"
 bin="$work/bin"
@@ -61,7 +52,7 @@ realmodule() {
 	local mod=${1%@*} ver=${1#*@} dir=$2
 	[ -f "$dir/.bench-ready" ] && return
 	local src
-	src=$(go mod download -json "$mod@$ver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	src=$(moddir "$mod@$ver")
 	rm -rf "$dir"
 	cp -r "$src" "$dir"
 	chmod -R u+w "$dir"
@@ -81,22 +72,6 @@ realmodule() {
 	)
 	touch "$dir/.bench-ready"
 }
-
-# measure NAME CMD...: one run of CMD, its seconds and peak RSS (KB)
-# appended to res/NAME
-measure() {
-	local name=$1
-	shift
-	"$timer" -f "%e %M" -o "$work/t" "$@" >/dev/null 2>"$work/stderr" || true
-	tail -1 "$work/t" >>"$work/res/$name"
-}
-
-# median FILE COLUMN
-median() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 names=(cold noprefilter floor golist cached vet)
 
