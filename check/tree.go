@@ -71,7 +71,7 @@ func Duplicates(reg *registry.Registry, uses []*Use, rel func(string) string) []
 	})
 	for _, k := range keys {
 		us := by[k]
-		sort.SliceStable(us, func(i, j int) bool { return less(us[i].Pos, us[j].Pos) })
+		sort.SliceStable(us, func(i, j int) bool { return us[i].Pos.Before(us[j].Pos) })
 		for i, b := range us {
 			for _, a := range us[:i] {
 				if reg.Component(a.Component) == reg.Component(b.Component) || seen[[2]*Use{a, b}] {
@@ -161,16 +161,6 @@ func bindOf(u *Use) registry.Bind {
 		return registry.Any
 	}
 	return u.Bind
-}
-
-func less(a, b Position) bool {
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Column < b.Column
 }
 
 // bindsCollide reports whether two listeners' addresses overlap. A bare

@@ -52,6 +52,18 @@ type Position struct {
 	Offset int    `json:"offset"`
 }
 
+// Before reports whether p comes before q: by file, then line, then
+// column.
+func (p Position) Before(q Position) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Column < q.Column
+}
+
 func (p Position) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
 }

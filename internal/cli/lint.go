@@ -506,16 +506,7 @@ func relateConstUses(fs []finding.Finding, uses []*check.Use) {
 		return
 	}
 	for _, rs := range refs {
-		sort.Slice(rs, func(i, j int) bool {
-			a, b := rs[i].Pos, rs[j].Pos
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Column < b.Column
-		})
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Pos.Before(rs[j].Pos) })
 	}
 	for i := range fs {
 		f := &fs[i]
