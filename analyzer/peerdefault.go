@@ -50,6 +50,9 @@ func (c *collector) peerDefaults() {
 	}
 	fills := map[types.Object]int{}
 	for _, f := range c.files {
+		if c.inTestFile(f.Pos()) {
+			continue // as its uses are not counted
+		}
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
