@@ -238,7 +238,7 @@ func (k *keyer) unitKey(u string) []byte {
 	for _, lp := range g {
 		p := lp.pkg
 		// cgo: what the compiler sees is generated
-		if lp.broken || lp.cgo || len(lp.sums) != len(p.GoFiles) || !k.l.graph.isClean(p) {
+		if lp.broken || lp.scan.Cgo() || len(lp.sums) != len(p.GoFiles) || !k.l.graph.isClean(p) {
 			return nil
 		}
 		field(h, "id", p.ID, p.Name, p.PkgPath)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/token"
 	"os"
 	"runtime"
@@ -54,9 +52,10 @@ type goOptions struct {
 }
 
 // runGo loads the packages the patterns name and analyzes them. With the
-// prefilter, packages are first listed and parsed without types; only those
-// that can contain a port use are loaded with types. With a result cache,
-// a package whose result is cached is replayed instead of loaded.
+// prefilter, packages are first listed and their files' tokens scanned;
+// only those that can contain a port use are loaded with types. With a
+// result cache, a package whose result is cached is replayed instead of
+// loaded.
 func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 	res := &goResult{}
 	if len(o.patterns) == 0 {
@@ -130,7 +129,7 @@ func runGo(ctx context.Context, o goOptions) (*goResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.verbose = append(res.verbose, fmt.Sprintf("typed load: %d packages in %.2f s, after %.2f s to list and parse", len(misses), time.Since(t0).Seconds(), l.took.Seconds()))
+		res.verbose = append(res.verbose, fmt.Sprintf("typed load: %d packages in %.2f s, after %.2f s to list and %.2f s to scan", len(misses), time.Since(t0).Seconds(), l.listed.Seconds(), (l.took-l.listed).Seconds()))
 		if note != "" {
 			res.verbose = append(res.verbose, note)
 		}
@@ -338,16 +337,16 @@ func (ur *unitResult) finish() {
 // A listedPkg is a package listed and parsed without types.
 type listedPkg struct {
 	pkg    *packages.Package
-	files  []*ast.File         // the files that parsed
+	scan   *analyzer.TokenScan // what the files' tokens say
 	sums   [][sha256.Size]byte // each Go file's SHA-256, for the result cache
-	broken bool                // listing errors, or a file that did not read or parse
-	cgo    bool                // a file imports "C"
+	broken bool                // listing errors, or a file that did not read or scan
 }
 
-// readPkg reads and parses the Go files of p, and with sum hashes them.
-// A package with listing errors is not read.
-func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum bool) *listedPkg {
-	lp := &listedPkg{pkg: p}
+// readPkg reads the Go files of p and scans their tokens, and with sum
+// hashes them. A package with listing errors is not read: go list -export
+// compiled every package, so a file that does not parse is among them.
+func readPkg(p *packages.Package, sum bool) *listedPkg {
+	lp := &listedPkg{pkg: p, scan: &analyzer.TokenScan{}}
 	if len(p.Errors) > 0 {
 		lp.broken = true
 		return lp
@@ -361,15 +360,9 @@ func readPkg(fset *token.FileSet, p *packages.Package, mode parser.Mode, sum boo
 		if sum {
 			lp.sums = append(lp.sums, sha256.Sum256(data))
 		}
-		f, err := parser.ParseFile(fset, name, data, mode)
-		if err != nil {
+		if err := lp.scan.File(name, data); err != nil {
 			lp.broken = true
-			continue
 		}
-		for _, imp := range f.Imports {
-			lp.cgo = lp.cgo || imp.Path.Value == `"C"`
-		}
-		lp.files = append(lp.files, f)
 	}
 	return lp
 }
@@ -383,12 +376,13 @@ type listing struct {
 	more     []*listedPkg            // other packages of their modules (see moduleParams)
 	relevant []string                // the import paths to load with types, sorted
 	notes    []string                // files the build leaves out unchecked (cgo off)
+	listed   time.Duration           // to list
 	took     time.Duration           // to list and decide
 }
 
 // prefilter lists the packages and what they reach with one go list
-// (-deps -export: the graph, and export data for the typed load), parses
-// the named packages' files, and finds the import paths of those that
+// (-deps -export: the graph, and export data for the typed load), scans
+// the tokens of the named packages' files, and finds the import paths of those that
 // can hold a port use.
 func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing, error) {
 	start := time.Now()
@@ -404,16 +398,16 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 	if err != nil {
 		return nil, fmt.Errorf("listing packages: %v", err)
 	}
-	l := &listing{fset: token.NewFileSet(), named: make([]*listedPkg, len(pkgs)), byUnit: map[string][]*listedPkg{}}
+	l := &listing{fset: token.NewFileSet(), named: make([]*listedPkg, len(pkgs)), byUnit: map[string][]*listedPkg{}, listed: time.Since(start)}
 	l.graph = newPkgGraph(l.fset, pkgs)
 	l.notes = cgoDropped(o.dir, pkgs, o.tags)
 	parallel(len(pkgs), func(i int) {
-		l.named[i] = readPkg(l.fset, pkgs[i], parser.SkipObjectResolution, o.cache != nil)
+		l.named[i] = readPkg(pkgs[i], o.cache != nil)
 	})
 	params := map[string]bool{}
 	for _, lp := range l.named {
 		if !lp.broken {
-			analyzer.PortParamFuncs(lp.files, params)
+			lp.scan.Params(params)
 		}
 	}
 	l.more = moduleParams(l, params, o.cache != nil)
@@ -423,15 +417,8 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 		// errors; so do packages without files, which go list may
 		// explain there
 		lp := l.named[i]
-		may[i] = lp.broken || len(lp.files) == 0 || analyzer.MayHaveUses(lp.files, params)
+		may[i] = lp.broken || lp.scan.Files() == 0 || lp.scan.MayHaveUses(params)
 	})
-	// the syntax was for deciding; the typed load parses what it checks
-	for _, lp := range l.named {
-		lp.files = nil
-	}
-	for _, lp := range l.more {
-		lp.files = nil
-	}
 	seen := map[string]bool{}
 	tested := testedPaths(pkgs)
 	for i, p := range pkgs {
@@ -523,10 +510,10 @@ func moduleParams(l *listing, params map[string]bool, sum bool) []*listedPkg {
 	sort.Slice(todo, func(i, j int) bool { return todo[i].ID < todo[j].ID })
 	more := make([]*listedPkg, len(todo))
 	parallel(len(todo), func(i int) {
-		more[i] = readPkg(l.fset, todo[i], parser.SkipObjectResolution, sum)
+		more[i] = readPkg(todo[i], sum)
 	})
 	for _, lp := range more {
-		analyzer.PortParamFuncs(lp.files, params)
+		lp.scan.Params(params)
 	}
 	return more
 }

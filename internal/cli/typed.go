@@ -487,7 +487,9 @@ func (q *gateQueue) Pop() any {
 }
 
 // parseFull parses the files the compiler sees of p as go/packages does,
-// with comments and every error. A package of test files alone has none.
+// with comments and every error, but without the syntactic object
+// resolution (ast.Object) nothing in portlint reads. A package of test
+// files alone has none.
 func parseFull(l *listing, p *packages.Package) ([]*ast.File, bool) {
 	files := make([]*ast.File, 0, len(p.CompiledGoFiles))
 	for _, name := range p.CompiledGoFiles {
@@ -495,7 +497,7 @@ func parseFull(l *listing, p *packages.Package) ([]*ast.File, bool) {
 		if err != nil {
 			return nil, false
 		}
-		f, err := parser.ParseFile(l.fset, name, data, parser.AllErrors|parser.ParseComments)
+		f, err := parser.ParseFile(l.fset, name, data, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
 			return nil, false
 		}
