@@ -60,6 +60,12 @@ type Options struct {
 	// Otherwise the message is "message [check]" and the remedies are in
 	// Result.Hints.
 	HintInMessage bool
+	// Prefiltered says the driver passes only packages that a test at
+	// least as wide as the analyzer's own fast path (TokenScan.MayHaveUses
+	// with the module's port-parameter functions) kept: the analyzer does
+	// not test them again. Results are the same either way; only the
+	// time differs.
+	Prefiltered bool
 }
 
 // Result is what the analyzer returns for a package: every port use found,
@@ -242,7 +248,7 @@ func (r *runner) run(pass *analysis.Pass) (any, error) {
 		return &Result{}, nil // a test helper, fake or mock: its ports are fixtures
 	}
 	files := selectFiles(pass, opts)
-	if len(files) == 0 || !mayHaveUses(pass, files) {
+	if len(files) == 0 || !opts.Prefiltered && !mayHaveUses(pass, files) {
 		return &Result{}, nil // fast path: nothing here can be a port use
 	}
 	reg := opts.Registry

@@ -30,6 +30,16 @@ func TestFlagship(t *testing.T) {
 		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter", "mesh.example/constonce/...", "mesh.example/recall", "mesh.example/storage/...")
 }
 
+// TestFlagshipPrefiltered: a driver that prefiltered the packages (the
+// analyzer's fast path skipped) gets the same diagnostics on the same
+// fixtures, the negatives included.
+func TestFlagshipPrefiltered(t *testing.T) {
+	a := analyzer.NewWithOptions(analyzer.Options{Registry: flagship(t), Prefiltered: true})
+	analysistest.Run(t, analysistest.TestData(), a,
+		"listen", "dial", "defaults", "resolve", "checks", "unattributed", "attrfile",
+		"example.com/engine/cmd/webserver", "example.com/tools/polycube", "ignore", "negatives", "ports", "filter", "mesh.example/constonce/...", "mesh.example/recall", "mesh.example/storage/...")
+}
+
 // TestFixes applies the retired-port fixes and compares with .golden files:
 // a literal, a string, a struct tag, and a named constant fixed once at its
 // declaration.

@@ -350,7 +350,7 @@ func (r *run) scan(ctx context.Context, args []string) (*scanResult, error) {
 		patterns = nil
 	}
 	if !r.flags.noGo && len(patterns) > 0 {
-		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests})
+		a := analyzer.NewWithOptions(analyzer.Options{Registry: r.reg, Enabled: r.enabled, Tests: r.flags.tests, Prefiltered: !r.flags.noPrefilter})
 		cache, cacheOff := r.cacheFor()
 		gr, err := runGo(ctx, goOptions{dir: r.dir, patterns: patterns, tests: r.flags.tests, tags: r.flags.tags, prefilter: !r.flags.noPrefilter, analyzer: a, cache: cache, progress: r.progress})
 		if err != nil {

@@ -29,7 +29,7 @@ type goRun struct {
 func runGoOpts(t *testing.T, reg *registry.Registry, o goOptions) goRun {
 	t.Helper()
 	patterns, prefilter := o.patterns, o.prefilter
-	o.analyzer = analyzer.NewWithOptions(analyzer.Options{Registry: reg, Enabled: check.DefaultSet(), Tests: o.tests})
+	o.analyzer = analyzer.NewWithOptions(analyzer.Options{Registry: reg, Enabled: check.DefaultSet(), Tests: o.tests, Prefiltered: o.prefilter})
 	res, err := runGo(context.Background(), o)
 	if err != nil {
 		t.Fatalf("runGo %v (prefilter %v): %v", patterns, prefilter, err)
