@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"fmt"
 	"go/scanner"
 	"go/token"
@@ -34,19 +35,26 @@ type TokenScan struct {
 var tokenBufs = sync.Pool{New: func() any { return new([]scanned) }}
 
 type scanned struct {
-	tok token.Token
-	lit string
+	tok   token.Token
+	lit   string
+	depth int32 // of brackets around it
 }
 
 // File scans one Go source file of the package. An error says the file
 // does not scan (an illegal character, an unterminated literal); what it
 // read is kept.
+//
+// Once the package can hold a use and the file's imports are read, the
+// rest of the file is not scanned token by token: the declarations'
+// headers are found by the keyword func (each occurrence, in code or not,
+// which can only add names) and scanned alone.
 func (s *TokenScan) File(name string, src []byte) error {
 	s.files++
 	var firstErr error
 	fset := token.NewFileSet()
+	file := fset.AddFile(name, -1, len(src))
 	var sc scanner.Scanner
-	sc.Init(fset.AddFile(name, -1, len(src)), src, func(pos token.Position, msg string) {
+	sc.Init(file, src, func(pos token.Position, msg string) {
 		if firstErr == nil {
 			firstErr = fmt.Errorf("%s: %s", pos, msg)
 		}
@@ -54,37 +62,85 @@ func (s *TokenScan) File(name string, src []byte) error {
 	buf := tokenBufs.Get().(*[]scanned)
 	defer tokenBufs.Put(buf)
 	toks := (*buf)[:0]
+	depth := 0
+	importing, pastImports := false, false
+	lastDecl, lastDeclTok := -1, -1 // the last top-level declaration: offset, index
+	cut := false                    // scanning by tokens stopped there
 	for {
-		_, tok, lit := sc.Scan()
+		pos, tok, lit := sc.Scan()
 		if tok == token.EOF {
 			break
 		}
 		if tok == token.SEMICOLON || tok == token.COMMENT {
 			continue
 		}
-		toks = append(toks, scanned{tok, lit})
+		if depth == 0 {
+			switch tok {
+			case token.IMPORT:
+				importing = true
+			case token.FUNC, token.VAR, token.CONST, token.TYPE:
+				lastDecl, lastDeclTok = file.Offset(pos), len(toks)
+				pastImports, importing = true, false
+			}
+		}
+		toks = append(toks, scanned{tok, lit, int32(depth)})
+		switch tok {
+		case token.IDENT:
+			if !s.hit && !s.seen[lit] {
+				if k := classify(lit); k.port || k.addr {
+					s.found()
+				} else {
+					if s.seen == nil {
+						s.seen = map[string]bool{}
+					}
+					s.seen[lit] = true
+				}
+			}
+		case token.STRING:
+			if importing {
+				if p, err := strconv.Unquote(lit); err == nil {
+					if relevantImports[p] {
+						s.found()
+					}
+					s.cgo = s.cgo || p == "C"
+				}
+				importing = depth > 0 // a grouped declaration goes on
+			}
+			if !s.hit && syntaxSaysPort(lit) {
+				s.found()
+			}
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			if depth--; depth == 0 {
+				importing = false
+			}
+		}
+		if s.hit && pastImports {
+			cut = true
+			break
+		}
 	}
 	*buf = toks[:0]
-	depth, declared := 0, -1
-	for i, t := range toks {
+	// the headers of the top-level declarations read, and, while the
+	// package may still hold no use, the names that may be called
+	end := len(toks)
+	if cut {
+		end = lastDeclTok // it may be cut: read again below
+	}
+	declared := -1
+	for i, t := range toks[:end] {
 		switch t.tok {
+		case token.FUNC:
+			if t.depth == 0 {
+				if n := s.funcHeader(toks[i+1:]); n >= 0 {
+					declared = i + 1 + n
+				}
+			}
 		case token.IDENT:
-			if s.hit {
-				break
-			}
-			if !s.seen[t.lit] {
-				if k := classify(t.lit); k.port || k.addr {
-					s.found()
-					break
-				}
-				if s.seen == nil {
-					s.seen = map[string]bool{}
-				}
-				s.seen[t.lit] = true
-			}
 			// what a call's function can end in: f(, f[T](, (f)(; not
 			// the name of a declaration
-			if i+1 < len(toks) && i != declared {
+			if !s.hit && i+1 < len(toks) && i != declared {
 				switch toks[i+1].tok {
 				case token.LPAREN, token.LBRACK, token.RPAREN:
 					if s.calls == nil {
@@ -93,55 +149,147 @@ func (s *TokenScan) File(name string, src []byte) error {
 					s.calls[t.lit] = true
 				}
 			}
-		case token.STRING:
-			if !s.hit && syntaxSaysPort(t.lit) {
-				s.found()
-			}
-		case token.IMPORT:
+		}
+	}
+	if cut {
+		s.headersFrom(fset, src, lastDecl, buf)
+	}
+	return firstErr
+}
+
+// headersFrom reads the function and method headers of src from offset
+// from on (a top-level declaration's start), each found by its keyword
+// and scanned alone. On text where that would cost more than scanning
+// every token (keywords in unbalanced brackets), it scans every token.
+func (s *TokenScan) headersFrom(fset *token.FileSet, src []byte, from int, buf *[]scanned) {
+	budget := len(src) - from
+	for i := from; i < len(src); {
+		k := bytes.Index(src[i:], funcKeyword)
+		if k < 0 {
+			return
+		}
+		j := i + k
+		i = j + len(funcKeyword)
+		if j > 0 && identByte(src[j-1]) || i < len(src) && identByte(src[i]) {
+			continue
+		}
+		toks := scanHeader(fset, src[i:], (*buf)[:0])
+		*buf = toks[:0]
+		if budget -= len(toks); budget < 0 {
+			s.allHeaders(fset, src[from:], buf)
+			return
+		}
+		s.funcHeader(toks)
+	}
+}
+
+// scanHeader appends to toks the tokens of src that can belong to a
+// function header (src follows the keyword func): a receiver, a name,
+// type parameters, parameters, and stops after the parameters or at the
+// first token that cannot come next.
+func scanHeader(fset *token.FileSet, src []byte, toks []scanned) []scanned {
+	var sc scanner.Scanner
+	sc.Init(fset.AddFile("", -1, len(src)), src, nil, 0)
+	const (
+		start    = iota // receiver or name next
+		receiver        // receiver read: name next
+		named           // type parameters or parameters next
+		typed           // parameters next
+	)
+	phase, group, depth := start, 0, 0
+	for len(toks) < maxHeaderTokens {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return toks
+		}
+		if tok == token.SEMICOLON || tok == token.COMMENT {
+			continue
+		}
+		toks = append(toks, scanned{tok, lit, int32(depth)})
+		switch tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
 			if depth == 0 {
-				s.imports(toks[i+1:])
-			}
-		case token.FUNC:
-			if depth == 0 {
-				if n := s.funcHeader(toks[i+1:]); n >= 0 {
-					declared = i + 1 + n
+				switch {
+				case phase == start && tok == token.LPAREN:
+					group = receiver
+				case phase == named && tok == token.LBRACK:
+					group = typed
+				case (phase == named || phase == typed) && tok == token.LPAREN:
+					group = -1 // parameters
+				default:
+					return toks
 				}
 			}
+			depth++
+			continue
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			if depth--; depth < 0 {
+				return toks
+			}
+			if depth == 0 {
+				if group < 0 {
+					return toks // parameters read
+				}
+				phase = group
+			}
+			continue
+		}
+		if depth == 0 {
+			if tok != token.IDENT || phase != start && phase != receiver {
+				return toks
+			}
+			phase = named
+		}
+	}
+	return toks
+}
+
+// allHeaders reads the headers of every top-level function declaration
+// of src, which begins at the top level, scanning every token.
+func (s *TokenScan) allHeaders(fset *token.FileSet, src []byte, buf *[]scanned) {
+	var sc scanner.Scanner
+	sc.Init(fset.AddFile("", -1, len(src)), src, nil, 0)
+	toks, depth := (*buf)[:0], 0
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.SEMICOLON || tok == token.COMMENT {
+			continue
+		}
+		toks = append(toks, scanned{tok, lit, int32(depth)})
+		switch tok {
 		case token.LPAREN, token.LBRACK, token.LBRACE:
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			depth--
 		}
 	}
-	return firstErr
+	*buf = toks[:0]
+	for i, t := range toks {
+		if t.tok == token.FUNC && t.depth == 0 {
+			s.funcHeader(toks[i+1:])
+		}
+	}
+}
+
+var funcKeyword = []byte("func")
+
+// maxHeaderTokens bounds a header scanned alone; the parameters of a real
+// one end long before.
+const maxHeaderTokens = 4096
+
+// identByte reports whether b can be part of an identifier (any byte of a
+// multi-byte character can).
+func identByte(b byte) bool {
+	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b >= 0x80
 }
 
 // found records that the files can hold a use; what would have decided
 // otherwise is not needed any more.
 func (s *TokenScan) found() {
 	s.hit, s.seen, s.calls = true, nil, nil
-}
-
-// imports reads the paths of an import declaration, toks following the
-// keyword.
-func (s *TokenScan) imports(toks []scanned) {
-	grouped := len(toks) > 0 && toks[0].tok == token.LPAREN
-	for _, t := range toks {
-		switch t.tok {
-		case token.STRING:
-			if p, err := strconv.Unquote(t.lit); err == nil {
-				if relevantImports[p] {
-					s.found()
-				}
-				s.cgo = s.cgo || p == "C"
-			}
-			if !grouped {
-				return
-			}
-		case token.RPAREN:
-			return
-		}
-	}
 }
 
 // funcHeader reads the name and parameter names of a function or method

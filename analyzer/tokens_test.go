@@ -196,26 +196,32 @@ func TestTokenScanTree(t *testing.T) {
 	t.Logf("%d directories compared, the scan wider in %d", compared, widened)
 }
 
-// FuzzTokenScan: on any source that parses, the token scan is
+// FuzzTokenScan: on any two files that parse, as one package (the
+// second scanned after the first may have decided), the token scan is
 // conservative against the syntax tests; on any source at all, it does
 // not panic.
 func FuzzTokenScan(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/src/*/*.go")
+	var prev []byte
 	for _, s := range seeds {
 		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
+			f.Add(b, prev)
+			prev = b
 		}
 	}
-	f.Add([]byte("package p\nfunc (s *S[T]) M[(x, port int) {"))
-	f.Add([]byte("package p\nimport (\n"))
-	f.Add([]byte("package p\nfunc"))
-	f.Fuzz(func(t *testing.T, src []byte) {
+	f.Add([]byte("package p\nfunc (s *S[T]) M[(x, port int) {"), []byte(nil))
+	f.Add([]byte("package p\nimport (\n"), []byte("package p\nfunc"))
+	f.Add([]byte("package p\nimport \"net\"\nfunc (s *portServer) Serve(addr string) {}\n"), []byte("package p\nimport \"C\"\nvar x = 1\nfunc Dial(host, port string) {}\n"))
+	f.Fuzz(func(t *testing.T, src, src2 []byte) {
 		var s TokenScan
-		_ = s.File("fuzz.go", src)
+		_ = s.File("a.go", src)
+		_ = s.File("b.go", src2)
 		s.MayHaveUses(map[string]bool{"startServer": true})
-		if _, err := parser.ParseFile(token.NewFileSet(), "fuzz.go", src, parser.SkipObjectResolution); err != nil {
-			return
+		for _, b := range [][]byte{src, src2} {
+			if _, err := parser.ParseFile(token.NewFileSet(), "fuzz.go", b, parser.SkipObjectResolution); err != nil {
+				return
+			}
 		}
-		tokenAgrees(t, "fuzz.go", [][]byte{src}, map[string]bool{"startServer": true})
+		tokenAgrees(t, "fuzz.go", [][]byte{src, src2}, map[string]bool{"startServer": true})
 	})
 }
