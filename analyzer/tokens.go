@@ -18,10 +18,10 @@ import (
 // the names that may be called, among which such a function would be.
 //
 // It is conservative against the syntax tests it stands for: for files
-// that parse, MayHaveUses true means Decide true, and PortParamFuncs's
-// names are among Params's. Files that do not scan say so; files that
-// scan but do not parse are not told apart (go list -export reports
-// them as the package's errors).
+// that parse, the package-level MayHaveUses true means this one's true,
+// and PortParamFuncs's names are among Params's. It does not tell files
+// that do not parse apart (go list -export reports them among the
+// package's errors).
 type TokenScan struct {
 	hit    bool
 	cgo    bool
@@ -40,9 +40,9 @@ type scanned struct {
 	depth int32 // of brackets around it
 }
 
-// File scans one Go source file of the package. An error says the file
-// does not scan (an illegal character, an unterminated literal); what it
-// read is kept.
+// File scans one Go source file of the package. An error says the part
+// scanned token by token does not scan (an illegal character, an
+// unterminated literal); what it read is kept.
 //
 // Once the package can hold a use and the file's imports are read, the
 // rest of the file is not scanned token by token: the declarations'
