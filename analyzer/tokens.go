@@ -376,6 +376,33 @@ func (s *TokenScan) Cgo() bool { return s.cgo }
 // Files returns how many files were scanned.
 func (s *TokenScan) Files() int { return s.files }
 
+// Merge adds what o learned to s: the scans of a package's files, each
+// made alone, merged, decide as one scan of them all does.
+func (s *TokenScan) Merge(o *TokenScan) {
+	s.files += o.files
+	s.cgo = s.cgo || o.cgo
+	for n := range o.params {
+		if s.params == nil {
+			s.params = map[string]bool{}
+		}
+		s.params[n] = true
+	}
+	if s.hit || o.hit {
+		s.found()
+		return
+	}
+	for n := range o.calls {
+		if s.calls == nil {
+			s.calls = map[string]bool{}
+		}
+		s.calls[n] = true
+	}
+}
+
+// Settle drops what only scanning more files would use (the identifiers
+// already classified), to keep a finished scan small.
+func (s *TokenScan) Settle() { s.seen = nil }
+
 // MayHaveUses reports whether the files can hold a port use, given the
 // module's functions and methods whose parameters say port or address:
 // MayHaveUses on their syntax, widened to any name followed by what can

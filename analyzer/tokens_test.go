@@ -225,3 +225,43 @@ func FuzzTokenScan(f *testing.F) {
 		tokenAgrees(t, "fuzz.go", [][]byte{src, src2}, map[string]bool{"startServer": true})
 	})
 }
+
+// TestTokenScanMerge: files scanned alone and merged decide as one scan
+// of them all, whichever file decides.
+func TestTokenScanMerge(t *testing.T) {
+	files := map[string]string{
+		"hit.go":    "package p\nimport \"net\"\nfunc Serve(addr string) {}\nvar _ = net.IPv4len\n",
+		"calls.go":  "package p\nfunc g() { startServer(1); helper() }\n",
+		"params.go": "package p\nfunc Dial(host, port string) {}\n",
+		"cgo.go":    "package p\nimport \"C\"\n",
+		"plain.go":  "package p\nfunc h() {}\n",
+	}
+	for _, set := range [][]string{{"hit.go", "calls.go"}, {"calls.go", "hit.go"}, {"calls.go", "plain.go"}, {"plain.go", "cgo.go", "calls.go"}, {"params.go", "calls.go"}} {
+		var whole, merged TokenScan
+		for _, n := range set {
+			if err := whole.File(n, []byte(files[n])); err != nil {
+				t.Fatal(err)
+			}
+			var one TokenScan
+			if err := one.File(n, []byte(files[n])); err != nil {
+				t.Fatal(err)
+			}
+			one.Settle()
+			merged.Merge(&one)
+		}
+		for _, params := range []map[string]bool{nil, {"startServer": true}, {"helper": true}, {"nothing": true}} {
+			if w, m := whole.MayHaveUses(params), merged.MayHaveUses(params); w != m {
+				t.Errorf("%v with %v: one scan says %v, merged scans %v", set, params, w, m)
+			}
+		}
+		wp, mp := map[string]bool{}, map[string]bool{}
+		whole.Params(wp)
+		merged.Params(mp)
+		if a, b := strings.Join(sortedKeys(wp), ","), strings.Join(sortedKeys(mp), ","); a != b {
+			t.Errorf("%v: params %s, merged %s", set, a, b)
+		}
+		if whole.Cgo() != merged.Cgo() || whole.Files() != merged.Files() {
+			t.Errorf("%v: cgo %v/%v, files %d/%d", set, whole.Cgo(), merged.Cgo(), whole.Files(), merged.Files())
+		}
+	}
+}

@@ -343,15 +343,23 @@ type listedPkg struct {
 }
 
 // readPkg reads the Go files of p and scans their tokens, and with sum
-// hashes them. A package with listing errors is not read: go list -export
+// hashes them; pre (nil: none) has the files it scanned while go list ran. A package with listing errors is not read: go list -export
 // compiled every package, so a file that does not parse is among them.
-func readPkg(p *packages.Package, sum bool) *listedPkg {
+func readPkg(p *packages.Package, sum bool, pre *prescan) *listedPkg {
 	lp := &listedPkg{pkg: p, scan: &analyzer.TokenScan{}}
 	if len(p.Errors) > 0 {
 		lp.broken = true
 		return lp
 	}
 	for _, name := range p.GoFiles {
+		if r := pre.lookup(name); r != nil {
+			if sum {
+				lp.sums = append(lp.sums, r.sum)
+			}
+			lp.broken = lp.broken || r.err
+			lp.scan.Merge(r.scan)
+			continue
+		}
 		data, err := safefile.Read(name, safefile.MaxSource)
 		if err != nil {
 			lp.broken = true
@@ -382,7 +390,8 @@ type listing struct {
 
 // prefilter lists the packages and what they reach with one go list
 // (-deps -export: the graph, and export data for the typed load), scans
-// the tokens of the named packages' files, and finds the import paths of those that
+// the tokens of the named packages' files (most of them while go list
+// runs: see prescan), and finds the import paths of those that
 // can hold a port use.
 func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing, error) {
 	start := time.Now()
@@ -394,7 +403,9 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 		BuildFlags: buildFlags,
 		Env:        os.Environ(),
 	}
+	pre := startPrescan(o.dir, o.patterns, o.tests, o.cache != nil)
 	pkgs, err := packages.Load(cfg, o.patterns...)
+	pre.finish()
 	if err != nil {
 		return nil, fmt.Errorf("listing packages: %v", err)
 	}
@@ -402,7 +413,7 @@ func prefilter(ctx context.Context, o goOptions, buildFlags []string) (*listing,
 	l.graph = newPkgGraph(l.fset, pkgs)
 	l.notes = cgoDropped(o.dir, pkgs, o.tags)
 	parallel(len(pkgs), func(i int) {
-		l.named[i] = readPkg(pkgs[i], o.cache != nil)
+		l.named[i] = readPkg(pkgs[i], o.cache != nil, pre)
 	})
 	params := map[string]bool{}
 	for _, lp := range l.named {
@@ -510,7 +521,7 @@ func moduleParams(l *listing, params map[string]bool, sum bool) []*listedPkg {
 	sort.Slice(todo, func(i, j int) bool { return todo[i].ID < todo[j].ID })
 	more := make([]*listedPkg, len(todo))
 	parallel(len(todo), func(i int) {
-		more[i] = readPkg(todo[i], sum)
+		more[i] = readPkg(todo[i], sum, nil)
 	})
 	for _, lp := range more {
 		lp.scan.Params(params)
