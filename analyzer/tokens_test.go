@@ -4,9 +4,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,7 +41,7 @@ func tokenAgrees(t *testing.T, name string, srcs [][]byte, extra map[string]bool
 	s.Params(got)
 	for n := range want {
 		if !got[n] {
-			t.Errorf("%s: PortParamFuncs finds %s, the token scan does not (it finds %v)", name, n, sortedKeys(got))
+			t.Errorf("%s: PortParamFuncs finds %s, the token scan does not (it finds %v)", name, n, slices.Sorted(maps.Keys(got)))
 		}
 	}
 	params := map[string]bool{}
@@ -55,15 +56,6 @@ func tokenAgrees(t *testing.T, name string, srcs [][]byte, extra map[string]bool
 		t.Errorf("%s: MayHaveUses says a use may be here, the token scan does not", name)
 	}
 	return true, syntax != tokens
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // TestTokenScanCases: what each part of the scan finds, and what it must
@@ -103,7 +95,7 @@ func TestTokenScanCases(t *testing.T) {
 			}
 			got := map[string]bool{}
 			s.Params(got)
-			if g, w := strings.Join(sortedKeys(got), ","), strings.Join(c.params, ","); g != w {
+			if g, w := strings.Join(slices.Sorted(maps.Keys(got)), ","), strings.Join(c.params, ","); g != w {
 				t.Errorf("params %q, want %q", g, w)
 			}
 			if m := s.MayHaveUses(nil); m != c.may {
@@ -257,7 +249,7 @@ func TestTokenScanMerge(t *testing.T) {
 		wp, mp := map[string]bool{}, map[string]bool{}
 		whole.Params(wp)
 		merged.Params(mp)
-		if a, b := strings.Join(sortedKeys(wp), ","), strings.Join(sortedKeys(mp), ","); a != b {
+		if a, b := strings.Join(slices.Sorted(maps.Keys(wp)), ","), strings.Join(slices.Sorted(maps.Keys(mp)), ","); a != b {
 			t.Errorf("%v: params %s, merged %s", set, a, b)
 		}
 		if whole.Cgo() != merged.Cgo() || whole.Files() != merged.Files() {

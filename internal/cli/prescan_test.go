@@ -1,9 +1,10 @@
 package cli
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestPrescanSame(t *testing.T) {
 			pa, pb := map[string]bool{}, map[string]bool{}
 			a.scan.Params(pa)
 			b.scan.Params(pb)
-			if x, y := strings.Join(sortedNames(pa), ","), strings.Join(sortedNames(pb), ","); x != y {
+			if x, y := strings.Join(slices.Sorted(maps.Keys(pa)), ","), strings.Join(slices.Sorted(maps.Keys(pb)), ","); x != y {
 				t.Errorf("%s: port-parameter functions %s, with the prescan %s", p.ID, x, y)
 			}
 			for _, params := range []map[string]bool{nil, {"startServer": true}, {"Serve": true, "Listen": true}} {
@@ -60,15 +61,6 @@ func TestPrescanSame(t *testing.T) {
 			t.Fatalf("tests %v: no file's prescan was used", tests)
 		}
 	}
-}
-
-func sortedNames(m map[string]bool) []string {
-	var ns []string
-	for n := range m {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
 }
 
 // TestPrescanChanged: a file changed after the prescan read it (its size,
