@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -442,4 +443,19 @@ func dedupe(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// NewInfo returns a types.Info with the maps the Analyzer reads: Types
+// (values of constant expressions, types of expressions), Defs and Uses
+// (objects of names; typeutil.Callee reads Uses and Types too), and
+// FileVersions. A driver that type-checks for it alone records only these:
+// go/types fills the others (Selections, Scopes, Implicits, Instances) for
+// every expression, which costs time and memory nothing reads.
+func NewInfo() *types.Info {
+	return &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		FileVersions: map[*ast.File]string{},
+	}
 }

@@ -5,7 +5,6 @@ package goanalysis
 
 import (
 	"fmt"
-	"go/ast"
 	"go/token"
 	"go/types"
 
@@ -117,17 +116,6 @@ func Position(fset *token.FileSet, p token.Pos) check.Position {
 	return check.Position{File: pp.Filename, Line: pp.Line, Column: pp.Column, Offset: pp.Offset}
 }
 
-// NewInfo returns a types.Info with every map the analyzers and the
-// go/analysis drivers read, for a type check done outside go/packages.
-func NewInfo() *types.Info {
-	return &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		FileVersions: map[*ast.File]string{},
-	}
-}
+// NewInfo returns a types.Info with the maps the analyzer reads, for a
+// type check done outside go/packages (see analyzer.NewInfo).
+func NewInfo() *types.Info { return analyzer.NewInfo() }
