@@ -146,7 +146,14 @@ type nameKind struct {
 // it has no port or address word, or when a quantity word makes it a number
 // about ports (maxPort, portCount, numPorts, portTimeout).
 func classify(name string) nameKind {
-	ws := words(name)
+	if !mayClassify(name) {
+		return nameKind{}
+	}
+	return classifyWords(words(name))
+}
+
+// classifyWords is classify of a name split into words.
+func classifyWords(ws []string) nameKind {
 	var k nameKind
 	for i, w := range ws {
 		switch {
@@ -174,6 +181,50 @@ func classify(name string) nameKind {
 		}
 	}
 	return k
+}
+
+// nameNeedles are what every port or address word holds, case aside:
+// "port" (port, ports, nodeport, hostport), "addr" (addr, address, laddr,
+// listenaddr), and the other address words. TestNameNeedles checks each
+// word of the lists above against them.
+var nameNeedles = [...]string{"port", "addr", "listen", "bind", "endpoint", "url", "uri"}
+
+// mayClassify reports whether classify can find a port or address word in
+// name: false only for an ASCII name that holds no needle, case aside,
+// which spares splitting the names that say nothing (most of them).
+func mayClassify(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			return true // strings.ToLower of a non-ASCII letter may give an ASCII one (K, the Kelvin sign)
+		}
+	}
+	for _, n := range nameNeedles {
+		if containsLower(name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsLower reports whether the ASCII name holds the lowercase needle,
+// ignoring the case of the name's letters.
+func containsLower(name, needle string) bool {
+	for i := 0; i+len(needle) <= len(name); i++ {
+		j := 0
+		for ; j < len(needle); j++ {
+			c := name[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				break
+			}
+		}
+		if j == len(needle) {
+			return true
+		}
+	}
+	return false
 }
 
 // dialish reports whether the words name a client-side target.
