@@ -8,13 +8,17 @@
 #   noprefilter  portlint -no-cache -no-prefilter ./...
 #   floor        bench/typedload ./...   (only load every package with
 #                syntax and types: what any go/analysis driver must do)
+#   kept         bench/typedload on the packages the prefilter keeps
+#                (PORTLINT_KEPT): the floor of loading only those, which
+#                no prefilter that type-checks them with go/types beats
 #   golist       go list -export -deps ./...
 #   cached       portlint ./...          (unchanged tree, results replayed)
 #   vet          go vet -vettool=portlint ./...   (unchanged tree, cached)
 #
 # and prints medians, peak RSS (/usr/bin/time, the largest process of the
 # command, median too) and the ratios the targets are set in: cold/floor,
-# cold/noprefilter, cached/vet, and the peak RSS of cold over floor's.
+# cold/noprefilter, kept/floor, cached/vet, and the peak RSS of cold over
+# floor's.
 #
 # Modules: the generated ones (bench/gen) of SIZES packages (default
 # "100 1000 10000"; the slope of the cold run over them is printed with
@@ -73,7 +77,7 @@ realmodule() {
 	touch "$dir/.bench-ready"
 }
 
-names=(cold noprefilter floor golist cached vet)
+names=(cold noprefilter floor kept golist cached vet)
 
 # bench LABEL DIR [PATTERNS...]: time everything in DIR (on the package
 # PATTERNS, default ./...) and print a table row
@@ -91,10 +95,19 @@ bench() {
 	go vet -vettool="$pl" -registry=builtin "${pats[@]}" >/dev/null 2>&1 || true
 	rm -rf "$work/res"
 	mkdir -p "$work/res"
+	local kept=()
+	: >"$work/kept"
+	PORTLINT_KEPT="$work/kept" "$pl" -no-cache -registry builtin "${pats[@]}" >/dev/null 2>&1 || true
+	mapfile -t kept <"$work/kept"
 	for _ in $(seq "$runs"); do
 		measure cold "$pl" -no-cache -registry builtin "${pats[@]}"
 		measure noprefilter "$pl" -no-cache -no-prefilter -registry builtin "${pats[@]}"
 		measure floor "$bin/typedload" "${pats[@]}"
+		if [ ${#kept[@]} -gt 0 ]; then
+			measure kept "$bin/typedload" "${kept[@]}"
+		else
+			echo "0 0 0 0" >>"$work/res/kept" # nothing to load
+		fi
 		measure golist go list -export -deps "${pats[@]}"
 		measure cached "$pl" -registry builtin "${pats[@]}"
 		measure vet go vet -vettool="$pl" -registry=builtin "${pats[@]}"
@@ -104,7 +117,7 @@ bench() {
 		t[$x]=$(median "$work/res/$x" 1)
 		m[$x]=$(awk -v k="$(median "$work/res/$x" 2)" 'BEGIN { printf "%.0f", k / 1024 }')
 	done
-	echo "| $label | $n | ${t[cold]} s | ${t[noprefilter]} s | ${t[floor]} s | ${t[golist]} s | ${t[cached]} s | ${t[vet]} s | $(ratio "${t[cold]}" "${t[floor]}") | $(ratio "${t[cold]}" "${t[noprefilter]}") | $(ratio "${t[cached]}" "${t[vet]}") | ${m[cold]} MB | ${m[noprefilter]} MB | ${m[floor]} MB | $(ratio "${m[cold]}" "${m[floor]}") |"
+	echo "| $label | $n | ${t[cold]} s | ${t[noprefilter]} s | ${t[floor]} s | ${#kept[@]}: ${t[kept]} s | ${t[golist]} s | ${t[cached]} s | ${t[vet]} s | $(ratio "${t[cold]}" "${t[floor]}") | $(ratio "${t[cold]}" "${t[noprefilter]}") | $(ratio "${t[kept]}" "${t[floor]}") | $(ratio "${t[cached]}" "${t[vet]}") | ${m[cold]} MB | ${m[noprefilter]} MB | ${m[floor]} MB | $(ratio "${m[cold]}" "${m[floor]}") |"
 	echo "$n ${t[cold]}" >>"$work/growth"
 	cd "$root"
 }
@@ -112,8 +125,8 @@ bench() {
 echo "portlint $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $runs alternating runs, /usr/bin/time"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| module | packages | cold | -no-prefilter | typed-load floor | go list -export -deps | cached rerun | cached go vet rerun | cold / floor | cold / -no-prefilter | cached / go vet | peak RSS cold | peak RSS -no-prefilter | peak RSS floor | RSS cold / floor |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| module | packages | cold | -no-prefilter | typed-load floor | floor of the kept packages | go list -export -deps | cached rerun | cached go vet rerun | cold / floor | cold / -no-prefilter | kept floor / floor | cached / go vet | peak RSS cold | peak RSS -no-prefilter | peak RSS floor | RSS cold / floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 rm -f "$work/growth"
 for n in "${sizes[@]}"; do
 	dir="$work/gen$n"

@@ -324,6 +324,29 @@ func TestPrefilterTests(t *testing.T) {
 	}
 }
 
+// TestKeptList: PORTLINT_KEPT=file writes the import paths of the packages
+// the prefilter keeps for the typed load, one per line.
+func TestKeptList(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"go.mod":   "module example.com/kept\n\ngo 1.26\n",
+		"a/a.go":   "// Package a has no port.\npackage a\n\n// A is one.\nconst A = 1\n",
+		"c/c.go":   "// Package c listens.\npackage c\n\nimport \"net\"\n\n// C listens.\nfunc C() { net.Listen(\"tcp\", \":8083\") }\n",
+		"d/d.go":   "// Package d calls c.\npackage d\n\nimport \"example.com/kept/c\"\n\n// D listens through c.\nfunc D() { c.C() }\n",
+		"e/e.go":   "// Package e names an address.\npackage e\n\n// ListenAddr is where it listens.\nvar ListenAddr string\n",
+		"f/doc.go": "// Package f is empty.\npackage f\n",
+	})
+	kept := filepath.Join(t.TempDir(), "kept")
+	t.Setenv("PORTLINT_KEPT", kept)
+	runGoOpts(t, flagshipRegistry(t), goOptions{dir: dir, patterns: []string{"./..."}, prefilter: true})
+	b, err := os.ReadFile(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "example.com/kept/c\nexample.com/kept/e\n"; got != want {
+		t.Errorf("PORTLINT_KEPT wrote %q, want %q", got, want)
+	}
+}
+
 // writeFiles writes files (slash-separated names) into a new temporary
 // directory and returns it.
 func writeFiles(t *testing.T, files map[string]string) string {
