@@ -242,5 +242,32 @@ func sniff(p string) (bool, error) {
 			return false, err
 		}
 	}
-	return manifestRE.Match(content), nil
+	return sniffMatch(content), nil
+}
+
+// sniffNeedles hold a literal of every alternative of manifestRE, in lower
+// case: content without any of them cannot match, and is turned away
+// without running the expression (most of a tree's JSON and YAML files).
+var sniffNeedles = [][]byte{
+	[]byte("apiversion"), []byte("kind"), []byte("services"), []byte("static_resources"),
+	[]byte("dynamic_resources"), []byte("networking"), []byte("socket_address"), []byte("patches"),
+	[]byte("replacements"), []byte("type:"), []byte("port"), []byte("addr"), []byte("listen"),
+	[]byte("bind"), []byte("endpoint"), []byte("url"), []byte("broker"), []byte("target"),
+	[]byte("upstream"), []byte("servers"), []byte("peer"),
+}
+
+// sniffMatch reports whether content matches manifestRE.
+func sniffMatch(content []byte) bool {
+	// as the expression's (?i) folds: ToLower maps the Kelvin sign to k;
+	// the long s, the only other letter that folds to an ASCII one, to s
+	lower := bytes.ToLower(content)
+	if long := []byte("\u017f"); bytes.Contains(lower, long) {
+		lower = bytes.ReplaceAll(lower, long, []byte("s"))
+	}
+	for _, n := range sniffNeedles {
+		if bytes.Contains(lower, n) {
+			return manifestRE.Match(content)
+		}
+	}
+	return false
 }
