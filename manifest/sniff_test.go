@@ -65,3 +65,15 @@ func TestSniffSame(t *testing.T) {
 	}
 	t.Logf("%d files, %d match", n, yes)
 }
+
+// FuzzSniff: on any content, sniffMatch says what manifestRE says.
+func FuzzSniff(f *testing.F) {
+	for _, s := range []string{"apiVersion: v1\nkind: Pod\n", `{"ports": [80]}`, "name: x\n", "\u017fervices:", "\u212aIND: x", "HTTP_PORT=8080", "type: ZoneIngress"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := sniffMatch(b), manifestRE.Match(b); got != want {
+			t.Errorf("%q: sniffMatch %v, manifestRE %v", b, got, want)
+		}
+	})
+}
