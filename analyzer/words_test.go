@@ -75,3 +75,16 @@ func BenchmarkClassify(b *testing.B) {
 		}
 	}
 }
+
+// FuzzClassify: on any name, classify with its fast path says what the
+// split into words says.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"listenPort", "NodeAddress", "err", "numPorts", "\u212aafka", "HTTPPort", "x_url"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := classify(name), classifyWords(words(name)); got != want {
+			t.Errorf("classify(%q) = %+v, without the fast path %+v", name, got, want)
+		}
+	})
+}
