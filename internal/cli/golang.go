@@ -341,7 +341,7 @@ func (ur *unitResult) finish() {
 	}
 }
 
-// A listedPkg is a package listed and parsed without types.
+// A listedPkg is a package listed, its files' tokens scanned, without types.
 type listedPkg struct {
 	pkg    *packages.Package
 	scan   *analyzer.TokenScan // what the files' tokens say
@@ -350,7 +350,8 @@ type listedPkg struct {
 }
 
 // readPkg reads the Go files of p and scans their tokens, and with sum
-// hashes them; pre (nil: none) has the files it scanned while go list ran. A package with listing errors is not read: go list -export
+// hashes them; pre (nil: none) has the files it scanned while go list
+// ran. A package with listing errors is not read: go list -export
 // compiled every package, so a file that does not parse is among them.
 func readPkg(p *packages.Package, sum bool, pre *prescan) *listedPkg {
 	lp := &listedPkg{pkg: p, scan: &analyzer.TokenScan{}}
